@@ -1,0 +1,16 @@
+namespace Kling.Gateway.Errors;
+
+/// <summary>Kling's error codes, as in the contract's table.</summary>
+internal static class ErrorCodes
+{
+    public const int AuthorizationMissing = 1001;
+    public const int KeyInvalid = 1002;
+    public const int BodyNotParsable = 1200;
+    public const int ParameterInvalid = 1201;
+    public const int NotFound = 1203;
+    public const int RateLimited = 1302;
+    public const int ConcurrencyLimited = 1303;
+    public const int InternalError = 5000;
+    public const int UpstreamUnavailable = 5001;
+    public const int UpstreamTimeout = 5002;
+}

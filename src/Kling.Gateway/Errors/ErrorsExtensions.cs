@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Kling.Gateway.Errors;
+
+internal static class ErrorsExtensions
+{
+    /// <summary>
+    /// Every error leaves as a Kling envelope: unhandled exceptions (never a stack trace) and
+    /// body-less status codes such as an unmatched route's 404 or a wrong method's 405.
+    /// </summary>
+    public static IApplicationBuilder UseKlingErrors(this IApplicationBuilder app) => app
+        .UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteExceptionAsync })
+        .UseStatusCodePages(context => WriteStatusAsync(context.HttpContext));
+
+    private static Task WriteExceptionAsync(HttpContext context) =>
+        context.Features.Get<IExceptionHandlerFeature>()?.Error is BadHttpRequestException bad
+            ? context.WriteKlingErrorAsync(bad.StatusCode, ErrorCodes.BodyNotParsable, "the request could not be read: " + bad.Message)
+            : context.WriteKlingErrorAsync(StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "internal error");
+
+    private static Task WriteStatusAsync(HttpContext context) => context.Response.StatusCode switch
+    {
+        StatusCodes.Status404NotFound => context.WriteKlingErrorAsync(404, ErrorCodes.NotFound, "no such resource: " + context.Request.Path),
+        StatusCodes.Status415UnsupportedMediaType => context.WriteKlingErrorAsync(415, ErrorCodes.BodyNotParsable, "Content-Type must be application/json"),
+        StatusCodes.Status405MethodNotAllowed => context.WriteKlingErrorAsync(405, ErrorCodes.ParameterInvalid, context.Request.Method + " is not allowed on " + context.Request.Path),
+        var status and >= 500 => context.WriteKlingErrorAsync(status, ErrorCodes.InternalError, "internal error"),
+        var status => context.WriteKlingErrorAsync(status, ErrorCodes.ParameterInvalid, "the request was rejected"),
+    };
+}

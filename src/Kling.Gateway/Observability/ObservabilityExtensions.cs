@@ -1,0 +1,63 @@
+using Kling.Gateway.Tenancy;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+
+namespace Kling.Gateway.Observability;
+
+internal static class ObservabilityExtensions
+{
+    private const string DevelopmentTemplate =
+        "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}";
+
+    /// <summary>
+    /// Serilog from the <c>Serilog</c> configuration section: human-readable in Development, compact JSON elsewhere.
+    /// The logger belongs to the host (not the static <see cref="Log.Logger"/>), so several hosts can share a process.
+    /// </summary>
+    public static IHostApplicationBuilder AddObservability(this IHostApplicationBuilder builder)
+    {
+        var development = builder.Environment.IsDevelopment();
+        builder.Services.AddSerilog((services, logger) =>
+        {
+            logger.ReadFrom.Configuration(builder.Configuration)
+                .ReadFrom.Services(services)
+                .Enrich.FromLogContext();
+            if (development)
+            {
+                logger.WriteTo.Console(outputTemplate: DevelopmentTemplate);
+            }
+            else
+            {
+                logger.WriteTo.Console(new RenderedCompactJsonFormatter());
+            }
+        }, preserveStaticLogger: true);
+        builder.Services.AddHealthChecks();
+        return builder;
+    }
+
+    /// <summary>Request id first, so that even the completion event carries it; then one completion event per request.</summary>
+    public static IApplicationBuilder UseObservability(this IApplicationBuilder app) => app
+        .UseMiddleware<RequestIdMiddleware>()
+        .UseSerilogRequestLogging(options =>
+        {
+            // The host's logger, not the static bootstrap one.
+            options.Logger = app.ApplicationServices.GetRequiredService<Serilog.ILogger>();
+            options.MessageTemplate = "{RequestMethod} {RoutePattern} responded {StatusCode} in {Elapsed:0.0} ms";
+            options.GetLevel = (context, _, exception) =>
+                exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
+            options.EnrichDiagnosticContext = (diagnostics, context) =>
+            {
+                diagnostics.Set("RoutePattern", (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)");
+                diagnostics.Set("TenantId", context.User.GetTenantId());
+            };
+        });
+
+    /// <summary><c>/health/live</c>: the process answers. <c>/health/ready</c>: every check tagged "ready" passes.</summary>
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithTags("Health");
+        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).WithTags("Health");
+        return endpoints;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Buffers;
+using Serilog.Context;
+
+namespace Kling.Gateway.Observability;
+
+/// <summary>
+/// Gives every request an id: the caller's <c>X-Request-Id</c> when it is a plain token, otherwise a new one.
+/// It is echoed to the client, forwarded upstream, put in error envelopes and in every log event.
+/// </summary>
+internal sealed class RequestIdMiddleware(RequestDelegate next)
+{
+    public const string HeaderName = "X-Request-Id";
+
+    // "ClientRequestId", not "RequestId": ASP.NET Core's own scope property of that name would shadow it.
+    public const string LogProperty = "ClientRequestId";
+
+    private const int MaxLength = 128;
+
+    private static readonly SearchValues<char> Allowed =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:");
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        string? offered = context.Request.Headers[HeaderName];
+        var id = IsPlainToken(offered) ? offered! : Guid.CreateVersion7().ToString("N");
+        context.Features.Set(new RequestIdFeature(id));
+        context.Response.Headers[HeaderName] = id;
+        using (LogContext.PushProperty(LogProperty, id))
+        {
+            await next(context);
+        }
+    }
+
+    private static bool IsPlainToken(string? value) =>
+        !string.IsNullOrEmpty(value) && value.Length <= MaxLength && !value.AsSpan().ContainsAnyExcept(Allowed);
+}
+
+internal sealed record RequestIdFeature(string Id);
+
+internal static class RequestIdExtensions
+{
+    public static string GetRequestId(this HttpContext context) =>
+        context.Features.Get<RequestIdFeature>()?.Id ?? context.TraceIdentifier;
+}

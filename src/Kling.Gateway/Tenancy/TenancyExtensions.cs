@@ -1,0 +1,19 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Kling.Gateway.Tenancy;
+
+internal static class TenancyExtensions
+{
+    public static IHostApplicationBuilder AddTenancy(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<TenantsOptions>().Bind(builder.Configuration).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<TenantsOptions>, TenantsOptionsValidator>();
+        builder.Services.AddSingleton<TenantDirectory>();
+        builder.Services
+            .AddAuthentication(GatewayKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, GatewayKeyAuthenticationHandler>(GatewayKeyAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthorization();
+        return builder;
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Options;
+
+namespace Kling.Gateway.Tenancy;
+
+/// <summary>Stops the gateway at start-up, with the offending key named, when tenants are misconfigured.</summary>
+internal sealed class TenantsOptionsValidator(IHostEnvironment environment) : IValidateOptions<TenantsOptions>
+{
+    public const int MinProductionKeyLength = 32;
+
+    public ValidateOptionsResult Validate(string? name, TenantsOptions options)
+    {
+        var production = environment.IsProduction();
+        if (production && options.Tenants.Count == 0)
+        {
+            return ValidateOptionsResult.Fail("Tenants must list at least one tenant in Production (Tenants__0__Id, Tenants__0__ApiKeys__0)");
+        }
+
+        var failures = new List<string>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var digests = new HashSet<KeyDigest>();
+        for (var t = 0; t < options.Tenants.Count; t++)
+        {
+            var tenant = options.Tenants[t];
+            if (string.IsNullOrWhiteSpace(tenant.Id))
+            {
+                failures.Add($"Tenants:{t}:Id is required");
+            }
+            else if (!ids.Add(tenant.Id))
+            {
+                failures.Add($"Tenants:{t}:Id '{tenant.Id}' is used by another tenant");
+            }
+
+            if (tenant.ApiKeys.Count == 0)
+            {
+                failures.Add($"Tenants:{t}:ApiKeys must hold at least one key");
+            }
+
+            for (var k = 0; k < tenant.ApiKeys.Count; k++)
+            {
+                var key = tenant.ApiKeys[k];
+                var path = $"Tenants:{t}:ApiKeys:{k}";
+                if (!KeyDigest.TryFromConfigured(key, out var digest))
+                {
+                    failures.Add($"{path} must be a non-empty key or sha256:<64 hex digits>");
+                }
+                else if (!digests.Add(digest))
+                {
+                    failures.Add($"{path} is configured more than once");
+                }
+                else if (production && !KeyDigest.IsDigestForm(key) && key.Length < MinProductionKeyLength)
+                {
+                    failures.Add($"{path} must be at least {MinProductionKeyLength} characters in Production (or a sha256:<hex> digest)");
+                }
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,140 @@
+using System.Buffers.Text;
+using Microsoft.Extensions.Options;
+
+namespace Kling.Gateway.Text2Video;
+
+/// <summary>
+/// The contract's rules for a submit. Each field has one rule text, used both when a value has the wrong
+/// type (found while reading) and when it breaks a range or format rule (found here).
+/// </summary>
+internal sealed class Text2VideoRules(IOptionsMonitor<ModelsOptions> models)
+{
+    public const int MaxPromptLength = 2500;
+    public const int MaxExternalTaskIdLength = 128;
+    public const int MaxImageBytes = 10 * 1024 * 1024;
+
+    private const string CameraTypes = "simple, down_back, forward_up, right_turn_forward or left_turn_forward";
+    private const string CameraConfigRule =
+        "camera_control.config must hold only horizontal, vertical, pan, tilt, roll and zoom, each a number in [-10, 10], exactly one of them non-zero";
+
+    /// <summary>The rule for a field (or a JSON path below it), naming the field.</summary>
+    public string RuleFor(string field) => field switch
+    {
+        "model" => "model is required and must be one of: " + string.Join(", ", models.CurrentValue.Models),
+        "prompt" => $"prompt is required and must be a non-blank string of at most {MaxPromptLength} characters",
+        "negative_prompt" => $"negative_prompt must be a string of at most {MaxPromptLength} characters",
+        "image_tail" => "image_tail must be an http(s) URL or Base64 JPEG/PNG data (raw or data:image/...;base64,) of at most 10 MB",
+        "cfg_scale" => "cfg_scale must be a number between 0 and 100",
+        "mode" => "mode must be one of: std, pro",
+        "aspect_ratio" => "aspect_ratio must be one of: 16:9, 9:16, 1:1",
+        "duration" => "duration must be \"5\" or \"10\"",
+        "camera_control" or "camera_control.type" => "camera_control must be an object whose type is " + CameraTypes,
+        _ when field.StartsWith("camera_control.config", StringComparison.Ordinal) => CameraConfigRule,
+        "callback_url" => "callback_url must be an absolute http(s) URL",
+        "external_task_id" => $"external_task_id must be a non-blank string of at most {MaxExternalTaskIdLength} characters",
+        "sound" => "sound must be one of: on, off",
+        _ => field + " is invalid",
+    };
+
+    /// <summary>The first broken rule, in the contract's field order, or null when the request is valid.</summary>
+    public string? FindViolation(Text2VideoRequest request)
+    {
+        var broken = request switch
+        {
+            { Model: null } => "model",
+            _ when !models.CurrentValue.Models.Contains(request.Model, StringComparer.Ordinal) => "model",
+            { Prompt: null } => "prompt",
+            _ when string.IsNullOrWhiteSpace(request.Prompt) || TooLong(request.Prompt, MaxPromptLength) => "prompt",
+            { NegativePrompt: { } negative } when TooLong(negative, MaxPromptLength) => "negative_prompt",
+            { ImageTail: { } image } when !IsImageTail(image) => "image_tail",
+            { CfgScale: < 0 or > 100 } => "cfg_scale",
+            { CameraControl: { } camera } when !IsCameraControl(camera) => "camera_control",
+            { CallbackUrl: { } url } when !IsHttpUrl(url) => "callback_url",
+            { ExternalTaskId: { } id } when string.IsNullOrWhiteSpace(id) || TooLong(id, MaxExternalTaskIdLength) => "external_task_id",
+            _ => null,
+        };
+        return broken is null ? null : RuleFor(broken);
+    }
+
+    // Characters as people count them: a surrogate pair (an emoji) is one.
+    private static bool TooLong(string value, int max) =>
+        value.Length > max && value.Length - CountLowSurrogates(value) > max;
+
+    private static int CountLowSurrogates(string value)
+    {
+        var count = 0;
+        foreach (var c in value)
+        {
+            count += char.IsLowSurrogate(c) ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    private static bool IsHttpUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0;
+
+    private static bool IsCameraControl(CameraControl camera) => camera switch
+    {
+        { Type: null } => false,
+        { Type: CameraMovement.Simple, Config: { } config } => HasExactlyOneMovement(config),
+        { Type: CameraMovement.Simple } => false,
+        _ => camera.Config is null,
+    };
+
+    private static bool HasExactlyOneMovement(CameraConfig config)
+    {
+        double?[] values = [config.Horizontal, config.Vertical, config.Pan, config.Tilt, config.Roll, config.Zoom];
+        var nonZero = 0;
+        foreach (var value in values)
+        {
+            if (value is < -10 or > 10)
+            {
+                return false;
+            }
+
+            nonZero += value is null or 0 ? 0 : 1;
+        }
+
+        return nonZero == 1;
+    }
+
+    private static bool IsImageTail(string value)
+    {
+        if (value.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            return IsHttpUrl(value);
+        }
+
+        var data = value.AsSpan();
+        if (data.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
+        {
+            var comma = data.IndexOf(',');
+            if (comma < 0 || !IsImageMediaType(data[5..comma]))
+            {
+                return false;
+            }
+
+            data = data[(comma + 1)..];
+        }
+
+        if (!Base64.IsValid(data, out var decodedLength) || decodedLength == 0 || decodedLength > MaxImageBytes)
+        {
+            return false;
+        }
+
+        // Look at the first bytes: only JPEG and PNG are accepted.
+        Span<byte> head = stackalloc byte[9];
+        var prefix = data[..Math.Min(data.Length, 12)];
+        return Convert.TryFromBase64Chars(prefix, head, out var written) && IsJpegOrPng(head[..written]);
+    }
+
+    private static bool IsImageMediaType(ReadOnlySpan<char> mediaType) =>
+        mediaType.Equals("image/jpeg;base64", StringComparison.OrdinalIgnoreCase)
+        || mediaType.Equals("image/jpg;base64", StringComparison.OrdinalIgnoreCase)
+        || mediaType.Equals("image/png;base64", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsJpegOrPng(ReadOnlySpan<byte> head) =>
+        head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF])
+        || head.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
+}

@@ -1,0 +1,43 @@
+using System.Security.Cryptography;
+using Kling.Simulator;
+
+namespace Kling.Gateway.Upstream;
+
+/// <summary>
+/// With no <c>Upstream:BaseUrl</c>, starts the Kling simulator on a loopback port and points the gateway at it,
+/// so the gateway runs with no Kling account. Its key is random per process: nobody else can call it.
+/// </summary>
+internal sealed partial class BuiltInSimulator(
+    UpstreamTarget target, TimeProvider time, IConfiguration configuration, ILogger<BuiltInSimulator> logger) : IHostedService, IAsyncDisposable
+{
+    private SimulatorServer? _server;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!target.UsesBuiltInSimulator)
+        {
+            return;
+        }
+
+        var options = configuration.GetSection("Simulator").Get<SimulatorOptions>() ?? new SimulatorOptions();
+        options.ApiKey = RandomNumberGenerator.GetHexString(32);
+        _server = await SimulatorServer.StartAsync(options, time, cancellationToken: cancellationToken);
+        target.UseBuiltInSimulator(_server.BaseAddress, options.ApiKey);
+        LogUsingSimulator(logger, _server.BaseAddress);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+            _server = null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Upstream:BaseUrl is empty: forwarding to the built-in Kling simulator at {SimulatorAddress}. No real videos are generated; set Upstream:BaseUrl and Upstream:ApiKey for the real API")]
+    private static partial void LogUsingSimulator(ILogger logger, Uri simulatorAddress);
+}

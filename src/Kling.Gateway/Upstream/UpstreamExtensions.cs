@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Kling.Gateway.Upstream;
+
+internal static class UpstreamExtensions
+{
+    public static IHostApplicationBuilder AddUpstream(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<UpstreamOptions>().BindConfiguration(UpstreamOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<UpstreamOptions>, UpstreamOptionsValidator>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddHttpForwarder();
+        builder.Services.AddSingleton<UpstreamTarget>();
+        builder.Services.AddSingleton<UpstreamForwarder>();
+        builder.Services.AddHostedService<BuiltInSimulator>();
+        builder.Services.AddHealthChecks().AddCheck<UpstreamReadinessCheck>("upstream", tags: ["ready"]);
+        return builder;
+    }
+}

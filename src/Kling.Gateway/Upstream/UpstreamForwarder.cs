@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Net;
+using Kling.Gateway.Errors;
+using Kling.Gateway.Observability;
+using Microsoft.Extensions.Options;
+using IDiagnosticContext = Serilog.IDiagnosticContext;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Kling.Gateway.Upstream;
+
+/// <summary>Sends one request to the upstream through YARP's forwarder over one shared connection pool.</summary>
+internal sealed partial class UpstreamForwarder(
+    IHttpForwarder forwarder,
+    UpstreamTarget target,
+    IOptionsMonitor<UpstreamOptions> options,
+    IDiagnosticContext diagnostics,
+    TimeProvider time,
+    ILogger<UpstreamForwarder> logger) : IDisposable
+{
+    private readonly HttpMessageInvoker _invoker = new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        EnableMultipleHttp2Connections = true,
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        // W3C trace context: replace whatever the client sent with the current activity's context.
+        ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
+    }, disposeHandler: true);
+
+    /// <summary>
+    /// Forwards to <paramref name="path"/> on the upstream, with <paramref name="jsonBody"/> as the body when given.
+    /// Returns the upstream's answer, or null when it could not be had (the client has then been answered).
+    /// </summary>
+    public async Task<UpstreamReply?> SendAsync(HttpContext context, string path, byte[]? jsonBody)
+    {
+        var endpoint = target.Current;
+        if (endpoint is null)
+        {
+            await context.WriteKlingErrorAsync(503, ErrorCodes.UpstreamUnavailable, "the upstream is not ready yet");
+            return null;
+        }
+
+        if (jsonBody is not null)
+        {
+            var request = context.Request;
+            request.Body = new MemoryStream(jsonBody, writable: false);
+            request.ContentLength = jsonBody.Length;
+            request.ContentType = "application/json";
+            request.Headers.TransferEncoding = default;
+        }
+
+        var timeout = options.CurrentValue.Timeout;
+        var transformer = new UpstreamTransformer(new Uri(endpoint.BaseAddress + path), endpoint.Authorization, context.GetRequestId());
+        var started = time.GetTimestamp();
+        var error = await forwarder.SendAsync(
+            context, endpoint.BaseAddress, _invoker, new ForwarderRequestConfig { ActivityTimeout = timeout }, transformer);
+        diagnostics.Set("UpstreamMs", Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 1));
+
+        if (error == ForwarderError.None && transformer.Reply is { } reply)
+        {
+            diagnostics.Set("UpstreamStatus", reply.StatusCode);
+            return reply;
+        }
+
+        await WriteFailureAsync(context, error, timeout);
+        return null;
+    }
+
+    public void Dispose() => _invoker.Dispose();
+
+    private async Task WriteFailureAsync(HttpContext context, ForwarderError error, TimeSpan timeout)
+    {
+        var exception = context.GetForwarderErrorFeature()?.Exception;
+        if (context.RequestAborted.IsCancellationRequested || context.Response.HasStarted)
+        {
+            LogClientGone(logger, error);
+            return;
+        }
+
+        // The exception text names the upstream host: only its type is logged.
+        var timedOut = error == ForwarderError.RequestTimedOut || exception is OperationCanceledException;
+        LogUpstreamFailed(logger, error, exception?.GetType().Name ?? "none", timedOut);
+        context.Response.Clear();
+        await (timedOut
+            ? context.WriteKlingErrorAsync(504, ErrorCodes.UpstreamTimeout, $"the upstream did not answer within {timeout.TotalSeconds:0.###} s")
+            : context.WriteKlingErrorAsync(503, ErrorCodes.UpstreamUnavailable, "the upstream service is unavailable, try again later"));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream call failed: {ForwarderError} ({ExceptionType}), timed out: {TimedOut}")]
+    private static partial void LogUpstreamFailed(ILogger logger, ForwarderError forwarderError, string exceptionType, bool timedOut);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Client went away during the upstream call: {ForwarderError}")]
+    private static partial void LogClientGone(ILogger logger, ForwarderError forwarderError);
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Options;
+
+namespace Kling.Gateway.Upstream;
+
+internal sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOptions>
+{
+    private static readonly TimeSpan MinTimeout = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(10);
+
+    public ValidateOptionsResult Validate(string? name, UpstreamOptions options)
+    {
+        var failures = new List<string>();
+        if (options.BaseUrl.Length > 0
+            && !(Uri.TryCreate(options.BaseUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Query.Length == 0))
+        {
+            failures.Add("Upstream:BaseUrl must be an absolute http(s) URL without a query, or empty for the built-in simulator");
+        }
+
+        if (options.BaseUrl.Length > 0 && string.IsNullOrWhiteSpace(options.ApiKey))
+        {
+            failures.Add("Upstream:ApiKey is required when Upstream:BaseUrl is set");
+        }
+
+        if (options.Timeout < MinTimeout || options.Timeout > MaxTimeout)
+        {
+            failures.Add($"Upstream:Timeout must be between {MinTimeout} and {MaxTimeout}");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

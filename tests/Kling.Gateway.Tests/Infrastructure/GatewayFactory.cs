@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog.Core;
+
+namespace Kling.Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// The real gateway (its Program, configuration files and pipeline) on a real Kestrel socket on loopback,
+/// in the Production environment, configured like an operator would: through configuration keys.
+/// </summary>
+internal sealed class GatewayFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
+
+    public GatewayFactory(Uri? upstream, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    {
+        _settings = new Dictionary<string, string?>
+        {
+            ["Upstream:BaseUrl"] = upstream?.ToString() ?? "",
+            ["Upstream:ApiKey"] = upstream is null ? "" : RecordingUpstream.ApiKey,
+            ["Tenants:0:Id"] = "tenant-a",
+            ["Tenants:0:ApiKeys:0"] = TestKeys.TenantA,
+            ["Tenants:1:Id"] = "tenant-b",
+            ["Tenants:1:ApiKeys:0"] = TestKeys.TenantB,
+            ["Tenants:2:Id"] = "tenant-c",
+            ["Tenants:2:ApiKeys:0"] = TestKeys.Sha256Form(TestKeys.TenantC),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+
+        _services = services;
+        UseKestrel(0);
+    }
+
+    public CapturedLogs Logs { get; } = new();
+
+    /// <summary>A client of the gateway's real socket, authenticated as <paramref name="key"/> (none when null).</summary>
+    public HttpClient CreateClient(string? key)
+    {
+        StartServer();
+        var client = CreateClient();
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
+        builder.ConfigureServices(services =>
+        {
+            services.AddSingleton<ILogEventSink>(Logs);
+            _services?.Invoke(services);
+        });
+    }
+}

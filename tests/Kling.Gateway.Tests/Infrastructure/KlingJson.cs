@@ -1,0 +1,28 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Kling.Gateway.Tests.Infrastructure;
+
+internal static class KlingJson
+{
+    public const string ValidSubmit = """{"model":"kling-v1","prompt":"A deer running in the forest"}""";
+
+    public static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    public static async Task<JsonObject> ReadJsonAsync(this HttpResponseMessage response) =>
+        JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+
+    /// <summary>Asserts a Kling error envelope with this status and code, and returns its message.</summary>
+    public static async Task<string> AssertKlingErrorAsync(this HttpResponseMessage response, HttpStatusCode status, int code)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {body}");
+        var json = JsonNode.Parse(body)!.AsObject();
+        Assert.Equal(code, (int)json["code"]!);
+        Assert.Equal(response.Headers.GetValues("X-Request-Id").Single(), (string)json["request_id"]!);
+        var message = (string)json["message"]!;
+        Assert.False(string.IsNullOrWhiteSpace(message));
+        return message;
+    }
+}
