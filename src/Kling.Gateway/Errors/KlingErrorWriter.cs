@@ -9,9 +9,12 @@ internal static class KlingErrorWriter
     public static Task WriteKlingErrorAsync(this HttpContext context, int status, int code, string message)
     {
         var response = context.Response;
+        var requestId = context.GetRequestId();
         response.StatusCode = status;
         response.Headers.CacheControl = "no-store";
-        var error = new KlingError(code, message, context.GetRequestId());
+        // Set again: a cleared response (after a failed upstream call) has lost it.
+        response.Headers[RequestIdMiddleware.HeaderName] = requestId;
+        var error = new KlingError(code, message, requestId);
         return response.WriteAsJsonAsync(error, ContractJsonContext.Default.KlingError, contentType: null, context.RequestAborted);
     }
 }

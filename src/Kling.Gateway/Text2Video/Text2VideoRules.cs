@@ -15,7 +15,8 @@ internal sealed class Text2VideoRules(IOptionsMonitor<ModelsOptions> models)
 
     private const string CameraTypes = "simple, down_back, forward_up, right_turn_forward or left_turn_forward";
     private const string CameraConfigRule =
-        "camera_control.config must hold only horizontal, vertical, pan, tilt, roll and zoom, each a number in [-10, 10], exactly one of them non-zero";
+        "camera_control.config is required with type simple and must hold only horizontal, vertical, pan, tilt, roll and zoom, "
+        + "each a number in [-10, 10], exactly one of them non-zero";
 
     /// <summary>The rule for a field (or a JSON path below it), naming the field.</summary>
     public string RuleFor(string field) => field switch
@@ -28,7 +29,8 @@ internal sealed class Text2VideoRules(IOptionsMonitor<ModelsOptions> models)
         "mode" => "mode must be one of: std, pro",
         "aspect_ratio" => "aspect_ratio must be one of: 16:9, 9:16, 1:1",
         "duration" => "duration must be \"5\" or \"10\"",
-        "camera_control" or "camera_control.type" => "camera_control must be an object whose type is " + CameraTypes,
+        "camera_control" or "camera_control.type" =>
+            "camera_control must be an object whose type is " + CameraTypes + "; config is allowed only with simple",
         _ when field.StartsWith("camera_control.config", StringComparison.Ordinal) => CameraConfigRule,
         "callback_url" => "callback_url must be an absolute http(s) URL",
         "external_task_id" => $"external_task_id must be a non-blank string of at most {MaxExternalTaskIdLength} characters",
@@ -48,7 +50,7 @@ internal sealed class Text2VideoRules(IOptionsMonitor<ModelsOptions> models)
             { NegativePrompt: { } negative } when TooLong(negative, MaxPromptLength) => "negative_prompt",
             { ImageTail: { } image } when !IsImageTail(image) => "image_tail",
             { CfgScale: < 0 or > 100 } => "cfg_scale",
-            { CameraControl: { } camera } when !IsCameraControl(camera) => "camera_control",
+            { CameraControl: { } camera } when CameraControlViolation(camera) is { } cameraField => cameraField,
             { CallbackUrl: { } url } when !IsHttpUrl(url) => "callback_url",
             { ExternalTaskId: { } id } when string.IsNullOrWhiteSpace(id) || TooLong(id, MaxExternalTaskIdLength) => "external_task_id",
             _ => null,
@@ -74,12 +76,13 @@ internal sealed class Text2VideoRules(IOptionsMonitor<ModelsOptions> models)
     private static bool IsHttpUrl(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0;
 
-    private static bool IsCameraControl(CameraControl camera) => camera switch
+    private static string? CameraControlViolation(CameraControl camera) => camera switch
     {
-        { Type: null } => false,
-        { Type: CameraMovement.Simple, Config: { } config } => HasExactlyOneMovement(config),
-        { Type: CameraMovement.Simple } => false,
-        _ => camera.Config is null,
+        { Type: null } => "camera_control",
+        { Type: CameraMovement.Simple, Config: null } => "camera_control.config",
+        { Type: CameraMovement.Simple, Config: { } config } when !HasExactlyOneMovement(config) => "camera_control.config",
+        { Type: not CameraMovement.Simple, Config: not null } => "camera_control",
+        _ => null,
     };
 
     private static bool HasExactlyOneMovement(CameraConfig config)

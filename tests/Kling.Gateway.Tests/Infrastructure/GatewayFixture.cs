@@ -1,8 +1,15 @@
+using Microsoft.Extensions.Time.Testing;
+
 namespace Kling.Gateway.Tests.Infrastructure;
 
-/// <summary>A recording upstream and a gateway forwarding to it, shared by the tests of one class (which run one at a time).</summary>
+/// <summary>
+/// A recording upstream whose tasks advance only on <see cref="UpstreamClock"/>, and a gateway forwarding to it;
+/// shared by the tests of one class (which run one at a time).
+/// </summary>
 public sealed class GatewayFixture : IAsyncLifetime
 {
+    internal FakeTimeProvider UpstreamClock { get; } = new(DateTimeOffset.UtcNow);
+
     private RecordingUpstream? _upstream;
     private GatewayFactory? _gateway;
 
@@ -12,7 +19,7 @@ public sealed class GatewayFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _upstream = await RecordingUpstream.StartAsync();
+        _upstream = await RecordingUpstream.StartAsync(UpstreamClock);
         _gateway = new GatewayFactory(_upstream.BaseAddress);
         _gateway.StartServer();
     }

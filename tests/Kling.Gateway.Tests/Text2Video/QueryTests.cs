@@ -1,0 +1,115 @@
+using Kling.Gateway.Tests.Infrastructure;
+using static Kling.Gateway.Tests.Infrastructure.KlingJson;
+
+namespace Kling.Gateway.Tests.Text2Video;
+
+public sealed class QueryTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+{
+    private const string Path = "/kling/v1/videos/text2video";
+
+    [Fact]
+    public async Task A_query_returns_the_upstreams_answer_unchanged_as_the_task_advances_to_succeed()
+    {
+        using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
+        using var submitted = await client.PostAsync(Path, Json("""{"model":"kling-v1","prompt":"p","duration":"10"}"""));
+        var taskId = (string)(await submitted.ReadJsonAsync())["data"]!["task_id"]!;
+
+        var first = await QueryAsync(client, taskId);
+        fixture.UpstreamClock.Advance(TimeSpan.FromSeconds(5));
+        var second = await QueryAsync(client, taskId);
+        fixture.UpstreamClock.Advance(TimeSpan.FromSeconds(10));
+        var third = await QueryAsync(client, taskId);
+
+        Assert.Equal("submitted", (string)first["data"]!["task_status"]!);
+        Assert.Equal("processing", (string)second["data"]!["task_status"]!);
+        Assert.Equal("succeed", (string)third["data"]!["task_status"]!);
+        var video = third["data"]!["task_result"]!["videos"]![0]!;
+        Assert.EndsWith(".mp4", (string)video["url"]!, StringComparison.Ordinal);
+        Assert.Equal("10", (string)video["duration"]!);
+    }
+
+    [Fact]
+    public async Task An_unknown_task_gets_the_upstreams_404_unchanged()
+    {
+        using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
+        var mark = fixture.Upstream.Count;
+
+        using var response = await client.GetAsync(Path + "/123456789");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(1203, (int)(await response.ReadJsonAsync())["code"]!);
+        var forwarded = Assert.Single(fixture.Upstream.Since(mark));
+        Assert.Equal(Path + "/123456789", forwarded.PathAndQuery);
+        Assert.Equal(forwarded.ResponseBody, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task The_client_query_string_is_not_forwarded()
+    {
+        using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
+        var mark = fixture.Upstream.Count;
+
+        using var response = await client.GetAsync(Path + "/abc-123?debug=1&key=x");
+
+        Assert.Equal(Path + "/abc-123", Assert.Single(fixture.Upstream.Since(mark)).PathAndQuery);
+    }
+
+    [Theory]
+    [InlineData("a%2Fb")]
+    [InlineData("a%5Cb")]
+    [InlineData("...")]
+    [InlineData("a%01b")]
+    [InlineData("a%20b")]
+    [InlineData("a%3Fb")]
+    [InlineData("%E4%BB%BB%E5%8A%A1")]
+    public async Task A_task_id_that_is_not_a_plain_id_is_rejected_without_reaching_the_upstream(string encodedTaskId)
+    {
+        await AssertRejectedAsync(encodedTaskId);
+    }
+
+    [Fact]
+    public async Task A_task_id_over_128_characters_is_rejected_and_128_are_forwarded()
+    {
+        var mark = fixture.Upstream.Count;
+        using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
+
+        using var longest = await client.GetAsync(Path + "/" + new string('7', 128));
+
+        Assert.Equal(HttpStatusCode.NotFound, longest.StatusCode);
+        Assert.Single(fixture.Upstream.Since(mark));
+        await AssertRejectedAsync(new string('7', 129));
+    }
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData("%2e%2e")]
+    public async Task Dot_segments_never_reach_the_upstream(string segment)
+    {
+        var mark = fixture.Upstream.Count;
+        using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
+
+        using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseAddress!, Path + "/" + segment)));
+
+        Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(mark, fixture.Upstream.Count);
+    }
+
+    private async Task AssertRejectedAsync(string encodedTaskId)
+    {
+        var mark = fixture.Upstream.Count;
+        using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
+
+        using var response = await client.GetAsync(Path + "/" + encodedTaskId);
+
+        var message = await response.AssertKlingErrorAsync(HttpStatusCode.BadRequest, 1201);
+        Assert.StartsWith("task_id", message, StringComparison.Ordinal);
+        Assert.Equal(mark, fixture.Upstream.Count);
+    }
+
+    private static async Task<System.Text.Json.Nodes.JsonObject> QueryAsync(HttpClient client, string taskId)
+    {
+        using var response = await client.GetAsync(Path + "/" + taskId);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.ReadJsonAsync();
+    }
+}

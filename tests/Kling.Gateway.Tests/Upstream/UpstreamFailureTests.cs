@@ -1,0 +1,92 @@
+using System.Net.Sockets;
+using Kling.Gateway.Tests.Infrastructure;
+using Kling.Simulator;
+using static Kling.Gateway.Tests.Infrastructure.KlingJson;
+
+namespace Kling.Gateway.Tests.Upstream;
+
+public sealed class UpstreamFailureTests
+{
+    private const string Path = "/kling/v1/videos/text2video";
+
+    [Fact]
+    public async Task An_unreachable_upstream_gets_503_5001_without_its_address()
+    {
+        var closedPort = FreeLoopbackPort();
+        var upstream = new Uri($"http://127.0.0.1:{closedPort}");
+        await using var gateway = new GatewayFactory(upstream);
+        using var client = gateway.CreateClient(TestKeys.TenantA);
+
+        using var submit = await client.PostAsync(Path, Json(ValidSubmit));
+        using var query = await client.GetAsync(Path + "/123");
+
+        foreach (var response in new[] { submit, query })
+        {
+            await response.AssertKlingErrorAsync(HttpStatusCode.ServiceUnavailable, 5001);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.DoesNotContain(closedPort.ToString(System.Globalization.CultureInfo.InvariantCulture), body, StringComparison.Ordinal);
+            Assert.DoesNotContain("127.0.0.1", body, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task An_upstream_slower_than_the_timeout_gets_504_5002_at_the_timeout()
+    {
+        await using var upstream = await RecordingUpstream.StartAsync();
+        upstream.Faults.Current = new FaultSettings(FaultMode.None, TimeSpan.FromSeconds(5));
+        await using var gateway = new GatewayFactory(upstream.BaseAddress, new Dictionary<string, string?> { ["Upstream:Timeout"] = "00:00:00.500" });
+        using var client = gateway.CreateClient(TestKeys.TenantA);
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        using var response = await client.PostAsync(Path, Json(ValidSubmit));
+        var elapsed = started.Elapsed;
+
+        var message = await response.AssertKlingErrorAsync(HttpStatusCode.GatewayTimeout, 5002);
+        Assert.Contains("0.5 s", message, StringComparison.Ordinal);
+        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(4));
+    }
+
+    [Fact]
+    public async Task A_connection_reset_by_the_upstream_gets_503_5001()
+    {
+        await using var upstream = await RecordingUpstream.StartAsync();
+        upstream.Faults.Current = new FaultSettings(FaultMode.Reset, TimeSpan.Zero);
+        await using var gateway = new GatewayFactory(upstream.BaseAddress);
+        using var client = gateway.CreateClient(TestKeys.TenantA);
+
+        using var response = await client.PostAsync(Path, Json(ValidSubmit));
+
+        await response.AssertKlingErrorAsync(HttpStatusCode.ServiceUnavailable, 5001);
+    }
+
+    [Theory]
+    [InlineData(nameof(FaultMode.ConcurrencyLimit), HttpStatusCode.TooManyRequests, 1303)]
+    [InlineData(nameof(FaultMode.RateLimit), HttpStatusCode.TooManyRequests, 1302)]
+    [InlineData(nameof(FaultMode.ServerError), HttpStatusCode.InternalServerError, 5000)]
+    public async Task The_upstreams_own_errors_pass_through_with_status_and_body(string fault, HttpStatusCode status, int code)
+    {
+        var mode = Enum.Parse<FaultMode>(fault);
+        await using var upstream = await RecordingUpstream.StartAsync();
+        upstream.Faults.Current = new FaultSettings(mode, TimeSpan.Zero);
+        await using var gateway = new GatewayFactory(upstream.BaseAddress);
+        using var client = gateway.CreateClient(TestKeys.TenantA);
+
+        using var response = await client.PostAsync(Path, Json(ValidSubmit));
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal(Assert.Single(upstream.Received).ResponseBody, await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal(code, (int)(await response.ReadJsonAsync())["code"]!);
+        Assert.False(response.Headers.Contains("Server") && response.Headers.Server.ToString() != "Kestrel");
+        if (mode == FaultMode.RateLimit)
+        {
+            Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+        }
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
