@@ -21,9 +21,9 @@ internal static class Text2VideoApi
 
     public static IEndpointRouteBuilder MapText2Video(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup(Path).RequireAuthorization().WithTags("Text to video");
+        var group = endpoints.MapGroup("/kling/v1/videos").RequireAuthorization().WithTags("Text to video");
 
-        group.MapPost("", SubmitAsync)
+        group.MapPost("/text2video", SubmitAsync)
             .WithName("SubmitText2Video")
             .WithSummary("Submit a text-to-video task")
             .WithDescription("Validates the body (nothing invalid is forwarded), fills in the documented defaults "
@@ -33,7 +33,7 @@ internal static class Text2VideoApi
             .Produces<Text2VideoResponse>(StatusCodes.Status200OK)
             .ProducesKlingErrors(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge);
 
-        group.MapGet("/{task_id}", QueryAsync)
+        group.MapGet("/text2video/{task_id}", QueryAsync)
             .WithName("QueryText2Video")
             .WithSummary("Query a text-to-video task")
             .WithDescription("Returns the task's status and, once it succeeded, its videos, exactly as the upstream reports them.")

@@ -1,0 +1,63 @@
+using Kling.Gateway.Tests.Infrastructure;
+using Kling.Gateway.Tests.Text2Video;
+using Kling.Simulator;
+using Serilog.Events;
+using static Kling.Gateway.Tests.Infrastructure.KlingJson;
+
+namespace Kling.Gateway.Tests.Observability;
+
+public sealed class LoggingTests
+{
+    private const string Path = "/kling/v1/videos/text2video";
+    private const string SecretPrompt = "a-prompt-that-must-never-be-logged";
+
+    [Fact]
+    public async Task A_full_run_logs_one_completion_event_per_request_and_no_key_prompt_or_image()
+    {
+        await using var upstream = await RecordingUpstream.StartAsync();
+        await using var gateway = new GatewayFactory(upstream.BaseAddress);
+        using var tenant = gateway.CreateClient(TestKeys.TenantA);
+        using var hashedTenant = gateway.CreateClient(TestKeys.TenantC);
+        using var stranger = gateway.CreateClient("an-unknown-key-00000000000000000000000000");
+        using var upstreamKeyUser = gateway.CreateClient(RecordingUpstream.ApiKey);
+        var image = SubmitTests.SubmitWithPng(4096).Replace("\"prompt\":\"p\"", $"\"prompt\":\"{SecretPrompt}\"", StringComparison.Ordinal);
+        var base64Image = image[(image.IndexOf("iVBOR", StringComparison.Ordinal))..][..64];
+
+        using var submitted = await tenant.PostAsync(Path, Json(image));
+        var taskId = (string)(await submitted.ReadJsonAsync())["data"]!["task_id"]!;
+        (await tenant.GetAsync(Path + "/" + taskId)).Dispose();
+        (await hashedTenant.PostAsync(Path, Json($$"""{"model":"kling-v1","prompt":"{{SecretPrompt}}"}"""))).Dispose();
+        (await tenant.PostAsync(Path, Json($$"""{"model":"kling-v0","prompt":"{{SecretPrompt}}"}"""))).Dispose();
+        (await stranger.PostAsync(Path, Json(ValidSubmit))).Dispose();
+        (await upstreamKeyUser.GetAsync(Path + "/" + taskId)).Dispose();
+        upstream.Faults.Current = new FaultSettings(FaultMode.Reset, TimeSpan.Zero);
+        (await tenant.PostAsync(Path, Json(ValidSubmit))).Dispose();
+
+        var text = gateway.Logs.AllText;
+        Assert.NotEmpty(text);
+        foreach (var secret in new[] { TestKeys.TenantA, TestKeys.TenantC, "an-unknown-key", RecordingUpstream.ApiKey, SecretPrompt, base64Image })
+        {
+            Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+        }
+
+        var completions = gateway.Logs.Events.Where(e => e.Properties.ContainsKey("StatusCode")).ToList();
+        Assert.Equal(7, completions.Count);
+        var submit = completions[0];
+        Assert.Equal("\"POST\"", submit.Properties["RequestMethod"].ToString());
+        Assert.Equal("\"/kling/v1/videos/text2video\"", submit.Properties["RoutePattern"].ToString());
+        Assert.Equal("200", submit.Properties["StatusCode"].ToString());
+        Assert.Equal("\"tenant-a\"", submit.Properties["TenantId"].ToString());
+        Assert.Equal($"\"{taskId}\"", submit.Properties["TaskId"].ToString());
+        Assert.Equal("200", submit.Properties["UpstreamStatus"].ToString());
+        Assert.Equal(SecretPrompt.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), submit.Properties["PromptLength"].ToString());
+        Assert.True(submit.Properties.ContainsKey("Elapsed"));
+        Assert.Equal(
+            $"\"{submitted.Headers.GetValues("X-Request-Id").Single()}\"",
+            submit.Properties["ClientRequestId"].ToString());
+        Assert.Equal("\"/kling/v1/videos/text2video/{task_id}\"", completions[1].Properties["RoutePattern"].ToString());
+        Assert.Equal($"\"{taskId}\"", completions[1].Properties["TaskId"].ToString());
+        Assert.Equal("\"tenant-c\"", completions[2].Properties["TenantId"].ToString());
+        Assert.Equal(LogEventLevel.Error, completions[6].Level);
+        Assert.All(gateway.Logs.Events, e => Assert.True(e.Properties.ContainsKey("ClientRequestId") || !e.Properties.ContainsKey("RequestPath")));
+    }
+}

@@ -1,0 +1,66 @@
+using Kling.Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+using static Kling.Gateway.Tests.Infrastructure.KlingJson;
+
+namespace Kling.Gateway.Tests.Simulator;
+
+/// <summary>The simulator is only useful if it behaves like Kling: these pin the behaviour the gateway's tests rely on.</summary>
+public sealed class SimulatorTests
+{
+    private const string Path = "/kling/v1/videos/text2video";
+
+    [Theory]
+    [InlineData(null, 1001)]
+    [InlineData("Bearer wrong", 1002)]
+    public async Task It_checks_its_bearer_key(string? authorization, int code)
+    {
+        await using var upstream = await RecordingUpstream.StartAsync();
+        using var client = new HttpClient { BaseAddress = upstream.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Post, Path) { Content = Json(ValidSubmit) };
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(code, (int)(await response.ReadJsonAsync())["code"]!);
+    }
+
+    [Fact]
+    public async Task Tasks_advance_on_its_clock_and_can_be_told_to_fail_over_http()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var upstream = await RecordingUpstream.StartAsync(clock);
+        using var client = new HttpClient { BaseAddress = upstream.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", RecordingUpstream.ApiKey);
+
+        using var told = await client.PutAsync("/simulator/faults", Json("""{"mode":"fail_tasks","latency":"00:00:00"}"""));
+        var taskId = (string)(await (await client.PostAsync(Path, Json(ValidSubmit))).ReadJsonAsync())["data"]!["task_id"]!;
+        var submitted = await StatusAsync(client, taskId);
+        clock.Advance(TimeSpan.FromSeconds(3));
+        var processing = await StatusAsync(client, taskId);
+        clock.Advance(TimeSpan.FromSeconds(10));
+        var failed = await StatusAsync(client, taskId);
+
+        Assert.Equal(HttpStatusCode.OK, told.StatusCode);
+        Assert.Equal(("submitted", "processing", "failed"), (submitted, processing, failed));
+    }
+
+    [Fact]
+    public async Task It_rejects_a_submit_without_model_or_prompt()
+    {
+        await using var upstream = await RecordingUpstream.StartAsync();
+        using var client = new HttpClient { BaseAddress = upstream.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", RecordingUpstream.ApiKey);
+
+        using var response = await client.PostAsync(Path, Json("""{"prompt":"p"}"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(1201, (int)(await response.ReadJsonAsync())["code"]!);
+    }
+
+    private static async Task<string> StatusAsync(HttpClient client, string taskId) =>
+        (string)(await (await client.GetAsync(Path + "/" + taskId)).ReadJsonAsync())["data"]!["task_status"]!;
+}

@@ -1,0 +1,57 @@
+using Kling.Gateway.Tests.Infrastructure;
+using static Kling.Gateway.Tests.Infrastructure.KlingJson;
+
+namespace Kling.Gateway.Tests.Upstream;
+
+/// <summary>The gateway as its own process in Production, configured only through the documented environment variables.</summary>
+public sealed class DeploymentContractTests
+{
+    private const string Path = "/kling/v1/videos/text2video";
+
+    [Fact]
+    public async Task The_gateway_starts_from_environment_variables_alone_and_forwards()
+    {
+        await using var upstream = await RecordingUpstream.StartAsync();
+        await using var gateway = GatewayProcess.Start(new Dictionary<string, string>
+        {
+            ["Upstream__BaseUrl"] = upstream.BaseAddress.ToString(),
+            ["Upstream__ApiKey"] = RecordingUpstream.ApiKey,
+            ["Upstream__Timeout"] = "00:00:30",
+            ["Tenants__0__Id"] = "video-team",
+            ["Tenants__0__ApiKeys__0"] = TestKeys.TenantA,
+        });
+        await gateway.WaitUntilReadyAsync();
+        using var client = new HttpClient { BaseAddress = gateway.Address };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", TestKeys.TenantA);
+
+        using var response = await client.PostAsync(Path, Json(ValidSubmit));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Bearer " + RecordingUpstream.ApiKey, Assert.Single(upstream.Received).Header("Authorization"));
+        // Production logs are compact JSON, one object per line.
+        Assert.True(await gateway.WaitForOutputAsync("\"TenantId\":\"video-team\""), gateway.Output);
+        Assert.DoesNotContain(TestKeys.TenantA, gateway.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", "", "Tenants must list at least one tenant")]
+    [InlineData("short-key", "", "Tenants:0:ApiKeys:0 must be at least 32 characters")]
+    [InlineData(TestKeys.TenantA, "http://127.0.0.1:9", "Upstream:ApiKey is required")]
+    public async Task Invalid_configuration_stops_the_process_with_one_line_naming_the_key(string tenantKey, string baseUrl, string expected)
+    {
+        var environment = new Dictionary<string, string> { ["Upstream__BaseUrl"] = baseUrl };
+        if (tenantKey.Length > 0)
+        {
+            environment["Tenants__0__Id"] = "video-team";
+            environment["Tenants__0__ApiKeys__0"] = tenantKey;
+        }
+
+        await using var gateway = GatewayProcess.Start(environment);
+
+        Assert.NotEqual(0, await gateway.WaitForExitAsync());
+        var lines = gateway.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var fatal = Assert.Single(lines);
+        Assert.Contains("Invalid configuration", fatal, StringComparison.Ordinal);
+        Assert.Contains(expected, fatal, StringComparison.Ordinal);
+    }
+}
