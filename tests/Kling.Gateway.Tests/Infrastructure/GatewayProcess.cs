@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 
 namespace Kling.Gateway.Tests.Infrastructure;
 
@@ -34,7 +33,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
 
     public static GatewayProcess Start(IDictionary<string, string> environment)
     {
-        var address = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}");
+        var address = new Uri($"http://127.0.0.1:{Loopback.FreePort()}");
         var start = new ProcessStartInfo("dotnet", Path.Combine(AppContext.BaseDirectory, "Kling.Gateway.dll"))
         {
             RedirectStandardOutput = true,
@@ -111,12 +110,6 @@ internal sealed class GatewayProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private void Append(string? line)
     {

@@ -6,6 +6,8 @@ namespace Kling.Gateway.Tests.Infrastructure;
 
 internal static class KlingJson
 {
+    public const string Text2VideoPath = "/kling/v1/videos/text2video";
+
     public const string ValidSubmit = """{"model":"kling-v1","prompt":"A deer running in the forest"}""";
 
     public static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");

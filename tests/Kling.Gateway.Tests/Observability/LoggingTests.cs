@@ -8,7 +8,6 @@ namespace Kling.Gateway.Tests.Observability;
 
 public sealed class LoggingTests
 {
-    private const string Path = "/kling/v1/videos/text2video";
     private const string SecretPrompt = "a-prompt-that-must-never-be-logged";
 
     [Fact]
@@ -23,15 +22,15 @@ public sealed class LoggingTests
         var image = SubmitTests.SubmitWithPng(4096).Replace("\"prompt\":\"p\"", $"\"prompt\":\"{SecretPrompt}\"", StringComparison.Ordinal);
         var base64Image = image[(image.IndexOf("iVBOR", StringComparison.Ordinal))..][..64];
 
-        using var submitted = await tenant.PostAsync(Path, Json(image));
+        using var submitted = await tenant.PostAsync(Text2VideoPath, Json(image));
         var taskId = (string)(await submitted.ReadJsonAsync())["data"]!["task_id"]!;
-        (await tenant.GetAsync(Path + "/" + taskId)).Dispose();
-        (await hashedTenant.PostAsync(Path, Json($$"""{"model":"kling-v1","prompt":"{{SecretPrompt}}"}"""))).Dispose();
-        (await tenant.PostAsync(Path, Json($$"""{"model":"kling-v0","prompt":"{{SecretPrompt}}"}"""))).Dispose();
-        (await stranger.PostAsync(Path, Json(ValidSubmit))).Dispose();
-        (await upstreamKeyUser.GetAsync(Path + "/" + taskId)).Dispose();
+        (await tenant.GetAsync(Text2VideoPath + "/" + taskId)).Dispose();
+        (await hashedTenant.PostAsync(Text2VideoPath, Json($$"""{"model":"kling-v1","prompt":"{{SecretPrompt}}"}"""))).Dispose();
+        (await tenant.PostAsync(Text2VideoPath, Json($$"""{"model":"kling-v0","prompt":"{{SecretPrompt}}"}"""))).Dispose();
+        (await stranger.PostAsync(Text2VideoPath, Json(ValidSubmit))).Dispose();
+        (await upstreamKeyUser.GetAsync(Text2VideoPath + "/" + taskId)).Dispose();
         upstream.Faults.Current = new FaultSettings(FaultMode.Reset, TimeSpan.Zero);
-        (await tenant.PostAsync(Path, Json(ValidSubmit))).Dispose();
+        (await tenant.PostAsync(Text2VideoPath, Json(ValidSubmit))).Dispose();
 
         var text = gateway.Logs.AllText;
         Assert.NotEmpty(text);

@@ -7,8 +7,6 @@ namespace Kling.Gateway.Tests.Simulator;
 /// <summary>The simulator is only useful if it behaves like Kling: these pin the behaviour the gateway's tests rely on.</summary>
 public sealed class SimulatorTests
 {
-    private const string Path = "/kling/v1/videos/text2video";
-
     [Theory]
     [InlineData(null, 1001)]
     [InlineData("Bearer wrong", 1002)]
@@ -16,7 +14,7 @@ public sealed class SimulatorTests
     {
         await using var upstream = await RecordingUpstream.StartAsync();
         using var client = new HttpClient { BaseAddress = upstream.BaseAddress };
-        using var request = new HttpRequestMessage(HttpMethod.Post, Path) { Content = Json(ValidSubmit) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, Text2VideoPath) { Content = Json(ValidSubmit) };
         if (authorization is not null)
         {
             request.Headers.TryAddWithoutValidation("Authorization", authorization);
@@ -37,7 +35,7 @@ public sealed class SimulatorTests
         client.DefaultRequestHeaders.Authorization = new("Bearer", RecordingUpstream.ApiKey);
 
         using var told = await client.PutAsync("/simulator/faults", Json("""{"mode":"fail_tasks","latency":"00:00:00"}"""));
-        var taskId = (string)(await (await client.PostAsync(Path, Json(ValidSubmit))).ReadJsonAsync())["data"]!["task_id"]!;
+        var taskId = (string)(await (await client.PostAsync(Text2VideoPath, Json(ValidSubmit))).ReadJsonAsync())["data"]!["task_id"]!;
         var submitted = await StatusAsync(client, taskId);
         clock.Advance(TimeSpan.FromSeconds(3));
         var processing = await StatusAsync(client, taskId);
@@ -55,12 +53,12 @@ public sealed class SimulatorTests
         using var client = new HttpClient { BaseAddress = upstream.BaseAddress };
         client.DefaultRequestHeaders.Authorization = new("Bearer", RecordingUpstream.ApiKey);
 
-        using var response = await client.PostAsync(Path, Json("""{"prompt":"p"}"""));
+        using var response = await client.PostAsync(Text2VideoPath, Json("""{"prompt":"p"}"""));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(1201, (int)(await response.ReadJsonAsync())["code"]!);
     }
 
     private static async Task<string> StatusAsync(HttpClient client, string taskId) =>
-        (string)(await (await client.GetAsync(Path + "/" + taskId)).ReadJsonAsync())["data"]!["task_status"]!;
+        (string)(await (await client.GetAsync(Text2VideoPath + "/" + taskId)).ReadJsonAsync())["data"]!["task_status"]!;
 }

@@ -7,8 +7,6 @@ namespace Kling.Gateway.Tests.Tenancy;
 
 public sealed class AuthenticationTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
 {
-    private const string Path = "/kling/v1/videos/text2video";
-
     [Theory]
     [InlineData(null, 1001)]
     [InlineData("", 1001)]
@@ -24,7 +22,7 @@ public sealed class AuthenticationTests(GatewayFixture fixture) : IClassFixture<
         var mark = fixture.Upstream.Count;
         using var client = fixture.Gateway.CreateClient(key: null);
 
-        foreach (var request in new[] { Submit(), new HttpRequestMessage(HttpMethod.Get, Path + "/123") })
+        foreach (var request in new[] { Submit(), new HttpRequestMessage(HttpMethod.Get, Text2VideoPath + "/123") })
         {
             if (authorization is not null)
             {
@@ -46,7 +44,7 @@ public sealed class AuthenticationTests(GatewayFixture fixture) : IClassFixture<
     {
         using var client = fixture.Gateway.CreateClient("wrong-key-that-must-not-be-echoed-1234567");
 
-        using var response = await client.PostAsync(Path, Json(ValidSubmit));
+        using var response = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
 
         var body = await response.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
@@ -62,7 +60,7 @@ public sealed class AuthenticationTests(GatewayFixture fixture) : IClassFixture<
         var mark = fixture.Upstream.Count;
         using var client = fixture.Gateway.CreateClient(key);
 
-        using var response = await client.PostAsync(Path, Json(ValidSubmit));
+        using var response = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Single(fixture.Upstream.Since(mark));
@@ -76,17 +74,17 @@ public sealed class AuthenticationTests(GatewayFixture fixture) : IClassFixture<
         using var oldClient = gateway.CreateClient(TestKeys.TenantA);
         const string rotated = "tenant-a-rotated-key-000000000000000000009";
         using var newClient = gateway.CreateClient(rotated);
-        Assert.Equal(HttpStatusCode.OK, (await oldClient.PostAsync(Path, Json(ValidSubmit))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await oldClient.PostAsync(Text2VideoPath, Json(ValidSubmit))).StatusCode);
 
         var configuration = (IConfigurationRoot)gateway.Services.GetRequiredService<IConfiguration>();
         configuration["Tenants:0:ApiKeys:0"] = rotated;
         configuration.Reload();
 
-        using var withOld = await oldClient.PostAsync(Path, Json(ValidSubmit));
-        using var withNew = await newClient.PostAsync(Path, Json(ValidSubmit));
+        using var withOld = await oldClient.PostAsync(Text2VideoPath, Json(ValidSubmit));
+        using var withNew = await newClient.PostAsync(Text2VideoPath, Json(ValidSubmit));
         await withOld.AssertKlingErrorAsync(HttpStatusCode.Unauthorized, 1002);
         Assert.Equal(HttpStatusCode.OK, withNew.StatusCode);
     }
 
-    private static HttpRequestMessage Submit() => new(HttpMethod.Post, Path) { Content = Json(ValidSubmit) };
+    private static HttpRequestMessage Submit() => new(HttpMethod.Post, Text2VideoPath) { Content = Json(ValidSubmit) };
 }

@@ -5,13 +5,11 @@ namespace Kling.Gateway.Tests.Text2Video;
 
 public sealed class QueryTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
 {
-    private const string Path = "/kling/v1/videos/text2video";
-
     [Fact]
     public async Task A_query_returns_the_upstreams_answer_unchanged_as_the_task_advances_to_succeed()
     {
         using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
-        using var submitted = await client.PostAsync(Path, Json("""{"model":"kling-v1","prompt":"p","duration":"10"}"""));
+        using var submitted = await client.PostAsync(Text2VideoPath, Json("""{"model":"kling-v1","prompt":"p","duration":"10"}"""));
         var taskId = (string)(await submitted.ReadJsonAsync())["data"]!["task_id"]!;
 
         var first = await QueryAsync(client, taskId);
@@ -34,12 +32,12 @@ public sealed class QueryTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
         var mark = fixture.Upstream.Count;
 
-        using var response = await client.GetAsync(Path + "/123456789");
+        using var response = await client.GetAsync(Text2VideoPath + "/123456789");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal(1203, (int)(await response.ReadJsonAsync())["code"]!);
         var forwarded = Assert.Single(fixture.Upstream.Since(mark));
-        Assert.Equal(Path + "/123456789", forwarded.PathAndQuery);
+        Assert.Equal(Text2VideoPath + "/123456789", forwarded.PathAndQuery);
         Assert.Equal(forwarded.ResponseBody, await response.Content.ReadAsByteArrayAsync());
     }
 
@@ -49,9 +47,9 @@ public sealed class QueryTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
         var mark = fixture.Upstream.Count;
 
-        using var response = await client.GetAsync(Path + "/abc-123?debug=1&key=x");
+        using var response = await client.GetAsync(Text2VideoPath + "/abc-123?debug=1&key=x");
 
-        Assert.Equal(Path + "/abc-123", Assert.Single(fixture.Upstream.Since(mark)).PathAndQuery);
+        Assert.Equal(Text2VideoPath + "/abc-123", Assert.Single(fixture.Upstream.Since(mark)).PathAndQuery);
     }
 
     [Theory]
@@ -73,7 +71,7 @@ public sealed class QueryTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         var mark = fixture.Upstream.Count;
         using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
 
-        using var longest = await client.GetAsync(Path + "/" + new string('7', 128));
+        using var longest = await client.GetAsync(Text2VideoPath + "/" + new string('7', 128));
 
         Assert.Equal(HttpStatusCode.NotFound, longest.StatusCode);
         Assert.Single(fixture.Upstream.Since(mark));
@@ -88,7 +86,7 @@ public sealed class QueryTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         var mark = fixture.Upstream.Count;
         using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
 
-        using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseAddress!, Path + "/" + segment)));
+        using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseAddress!, Text2VideoPath + "/" + segment)));
 
         Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(mark, fixture.Upstream.Count);
@@ -99,7 +97,7 @@ public sealed class QueryTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         var mark = fixture.Upstream.Count;
         using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
 
-        using var response = await client.GetAsync(Path + "/" + encodedTaskId);
+        using var response = await client.GetAsync(Text2VideoPath + "/" + encodedTaskId);
 
         var message = await response.AssertKlingErrorAsync(HttpStatusCode.BadRequest, 1201);
         Assert.StartsWith("task_id", message, StringComparison.Ordinal);
@@ -108,7 +106,7 @@ public sealed class QueryTests(GatewayFixture fixture) : IClassFixture<GatewayFi
 
     private static async Task<System.Text.Json.Nodes.JsonObject> QueryAsync(HttpClient client, string taskId)
     {
-        using var response = await client.GetAsync(Path + "/" + taskId);
+        using var response = await client.GetAsync(Text2VideoPath + "/" + taskId);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.ReadJsonAsync();
     }

@@ -6,20 +6,18 @@ namespace Kling.Gateway.Tests.Text2Video;
 
 public sealed class SubmitTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
 {
-    private const string Path = "/kling/v1/videos/text2video";
-
     [Fact]
     public async Task Valid_submit_reaches_the_upstream_enriched_with_the_upstream_key_and_no_tenant_key()
     {
         var mark = fixture.Upstream.Count;
         using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
 
-        using var response = await client.PostAsync(Path, Json(ValidSubmit));
+        using var response = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var forwarded = Assert.Single(fixture.Upstream.Since(mark));
         Assert.Equal("POST", forwarded.Method);
-        Assert.Equal(Path, forwarded.PathAndQuery);
+        Assert.Equal(Text2VideoPath, forwarded.PathAndQuery);
         Assert.Equal("Bearer " + RecordingUpstream.ApiKey, forwarded.Header("Authorization"));
         Assert.DoesNotContain(forwarded.Headers, h => h.Value.Contains(TestKeys.TenantA, StringComparison.Ordinal));
         Assert.StartsWith("application/json", forwarded.Header("Content-Type"), StringComparison.Ordinal);
@@ -50,7 +48,7 @@ public sealed class SubmitTests(GatewayFixture fixture) : IClassFixture<GatewayF
              "watermark":{"enabled":false,"position":[1,2]}}
             """;
 
-        using var response = await client.PostAsync(Path, Json(submit));
+        using var response = await client.PostAsync(Text2VideoPath, Json(submit));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = Assert.Single(fixture.Upstream.Since(mark)).JsonBody;
@@ -73,11 +71,11 @@ public sealed class SubmitTests(GatewayFixture fixture) : IClassFixture<GatewayF
     {
         var mark = fixture.Upstream.Count;
         using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
-        using var withId = new HttpRequestMessage(HttpMethod.Post, Path) { Content = Json(ValidSubmit) };
+        using var withId = new HttpRequestMessage(HttpMethod.Post, Text2VideoPath) { Content = Json(ValidSubmit) };
         withId.Headers.Add("X-Request-Id", "client-chosen-id-1");
 
         using var echoed = await client.SendAsync(withId);
-        using var generated = await client.PostAsync(Path, Json(ValidSubmit));
+        using var generated = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
 
         var received = fixture.Upstream.Since(mark);
         Assert.Equal(2, received.Count);
@@ -94,11 +92,11 @@ public sealed class SubmitTests(GatewayFixture fixture) : IClassFixture<GatewayF
         var mark = fixture.Upstream.Count;
         using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
         const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
-        using var request = new HttpRequestMessage(HttpMethod.Post, Path) { Content = Json(ValidSubmit) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, Text2VideoPath) { Content = Json(ValidSubmit) };
         request.Headers.Add("traceparent", $"00-{traceId}-00f067aa0ba902b7-01");
 
         using var response = await client.SendAsync(request);
-        using var untraced = await client.PostAsync(Path, Json(ValidSubmit));
+        using var untraced = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
 
         var received = fixture.Upstream.Since(mark);
         var continued = received[0].Header("traceparent");
@@ -116,7 +114,7 @@ public sealed class SubmitTests(GatewayFixture fixture) : IClassFixture<GatewayF
         var mark = fixture.Upstream.Count;
         using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
 
-        using var response = await client.PostAsync(Path, Json($$"""{"model":"kling-v1","prompt":"p","image_tail":"{{imageTail}}"}"""));
+        using var response = await client.PostAsync(Text2VideoPath, Json($$"""{"model":"kling-v1","prompt":"p","image_tail":"{{imageTail}}"}"""));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(imageTail, (string)Assert.Single(fixture.Upstream.Since(mark)).JsonBody["image_tail"]!);
@@ -128,8 +126,8 @@ public sealed class SubmitTests(GatewayFixture fixture) : IClassFixture<GatewayF
         var mark = fixture.Upstream.Count;
         using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
 
-        using var atLimit = await client.PostAsync(Path, Json(SubmitWithPng(10 * 1024 * 1024)));
-        using var overLimit = await client.PostAsync(Path, Json(SubmitWithPng(10 * 1024 * 1024 + 1)));
+        using var atLimit = await client.PostAsync(Text2VideoPath, Json(SubmitWithPng(10 * 1024 * 1024)));
+        using var overLimit = await client.PostAsync(Text2VideoPath, Json(SubmitWithPng(10 * 1024 * 1024 + 1)));
 
         Assert.Equal(HttpStatusCode.OK, atLimit.StatusCode);
         var message = await overLimit.AssertKlingErrorAsync(HttpStatusCode.BadRequest, 1201);
@@ -143,7 +141,7 @@ public sealed class SubmitTests(GatewayFixture fixture) : IClassFixture<GatewayF
         var mark = fixture.Upstream.Count;
         using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
 
-        using var response = await client.PostAsync(Path, Json(SubmitWithPng(13 * 1024 * 1024)));
+        using var response = await client.PostAsync(Text2VideoPath, Json(SubmitWithPng(13 * 1024 * 1024)));
 
         var message = await response.AssertKlingErrorAsync(HttpStatusCode.RequestEntityTooLarge, 1201);
         Assert.Contains("MiB", message, StringComparison.Ordinal);

@@ -6,8 +6,6 @@ namespace Kling.Gateway.Tests.Text2Video;
 /// <summary>Every rule of the contract: a clear 400 naming the field, and nothing reaches the upstream.</summary>
 public sealed class ValidationTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
 {
-    private const string Path = "/kling/v1/videos/text2video";
-
     [Theory]
     [InlineData("not json", "JSON")]
     [InlineData("", "JSON")]
@@ -85,7 +83,7 @@ public sealed class ValidationTests(GatewayFixture fixture) : IClassFixture<Gate
         using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
         var prompt = new string('x', 2499) + "\U0001F98C";
 
-        using var response = await client.PostAsync(Path, Json($$"""{"model":"kling-v1","prompt":"{{prompt}}"}"""));
+        using var response = await client.PostAsync(Text2VideoPath, Json($$"""{"model":"kling-v1","prompt":"{{prompt}}"}"""));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(prompt, (string)Assert.Single(fixture.Upstream.Since(mark)).JsonBody["prompt"]!);
@@ -97,7 +95,7 @@ public sealed class ValidationTests(GatewayFixture fixture) : IClassFixture<Gate
         var mark = fixture.Upstream.Count;
         using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
 
-        using var response = await client.PostAsync(Path, new StringContent(ValidSubmit, System.Text.Encoding.UTF8, "text/plain"));
+        using var response = await client.PostAsync(Text2VideoPath, new StringContent(ValidSubmit, System.Text.Encoding.UTF8, "text/plain"));
 
         var message = await response.AssertKlingErrorAsync(HttpStatusCode.UnsupportedMediaType, 1200);
         Assert.Contains("application/json", message, StringComparison.Ordinal);
@@ -109,7 +107,7 @@ public sealed class ValidationTests(GatewayFixture fixture) : IClassFixture<Gate
         var mark = fixture.Upstream.Count;
         using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
 
-        using var response = await client.PostAsync(Path, Json(body));
+        using var response = await client.PostAsync(Text2VideoPath, Json(body));
 
         var message = await response.AssertKlingErrorAsync(HttpStatusCode.BadRequest, code);
         Assert.Contains(expectedInMessage, message, StringComparison.Ordinal);

@@ -7,8 +7,6 @@ namespace Kling.Gateway.Tests.Upstream;
 
 public sealed class BuiltInSimulatorTests
 {
-    private const string Path = "/kling/v1/videos/text2video";
-
     [Fact]
     public async Task With_no_upstream_configured_the_built_in_simulator_serves_submits_and_queries()
     {
@@ -16,10 +14,10 @@ public sealed class BuiltInSimulatorTests
         await using var gateway = new GatewayFactory(upstream: null, services: services => services.AddSingleton<TimeProvider>(clock));
         using var client = gateway.CreateClient(TestKeys.TenantA);
 
-        using var submitted = await client.PostAsync(Path, Json(ValidSubmit));
+        using var submitted = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
         var taskId = (string)(await submitted.ReadJsonAsync())["data"]!["task_id"]!;
         clock.Advance(TimeSpan.FromMinutes(1));
-        using var queried = await client.GetAsync(Path + "/" + taskId);
+        using var queried = await client.GetAsync(Text2VideoPath + "/" + taskId);
         using var ready = await client.GetAsync("/health/ready");
 
         Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);

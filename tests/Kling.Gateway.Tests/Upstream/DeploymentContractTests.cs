@@ -6,8 +6,6 @@ namespace Kling.Gateway.Tests.Upstream;
 /// <summary>The gateway as its own process in Production, configured only through the documented environment variables.</summary>
 public sealed class DeploymentContractTests
 {
-    private const string Path = "/kling/v1/videos/text2video";
-
     [Fact]
     public async Task The_gateway_starts_from_environment_variables_alone_and_forwards()
     {
@@ -24,7 +22,7 @@ public sealed class DeploymentContractTests
         using var client = new HttpClient { BaseAddress = gateway.Address };
         client.DefaultRequestHeaders.Authorization = new("Bearer", TestKeys.TenantA);
 
-        using var response = await client.PostAsync(Path, Json(ValidSubmit));
+        using var response = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Bearer " + RecordingUpstream.ApiKey, Assert.Single(upstream.Received).Header("Authorization"));

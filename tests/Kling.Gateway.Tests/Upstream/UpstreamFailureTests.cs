@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Kling.Gateway.Tests.Infrastructure;
 using Kling.Simulator;
 using static Kling.Gateway.Tests.Infrastructure.KlingJson;
@@ -7,18 +6,16 @@ namespace Kling.Gateway.Tests.Upstream;
 
 public sealed class UpstreamFailureTests
 {
-    private const string Path = "/kling/v1/videos/text2video";
-
     [Fact]
     public async Task An_unreachable_upstream_gets_503_5001_without_its_address()
     {
-        var closedPort = FreeLoopbackPort();
+        var closedPort = Loopback.FreePort();
         var upstream = new Uri($"http://127.0.0.1:{closedPort}");
         await using var gateway = new GatewayFactory(upstream);
         using var client = gateway.CreateClient(TestKeys.TenantA);
 
-        using var submit = await client.PostAsync(Path, Json(ValidSubmit));
-        using var query = await client.GetAsync(Path + "/123");
+        using var submit = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
+        using var query = await client.GetAsync(Text2VideoPath + "/123");
 
         foreach (var response in new[] { submit, query })
         {
@@ -38,7 +35,7 @@ public sealed class UpstreamFailureTests
         using var client = gateway.CreateClient(TestKeys.TenantA);
 
         var started = System.Diagnostics.Stopwatch.StartNew();
-        using var response = await client.PostAsync(Path, Json(ValidSubmit));
+        using var response = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
         var elapsed = started.Elapsed;
 
         var message = await response.AssertKlingErrorAsync(HttpStatusCode.GatewayTimeout, 5002);
@@ -54,7 +51,7 @@ public sealed class UpstreamFailureTests
         await using var gateway = new GatewayFactory(upstream.BaseAddress);
         using var client = gateway.CreateClient(TestKeys.TenantA);
 
-        using var response = await client.PostAsync(Path, Json(ValidSubmit));
+        using var response = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
 
         await response.AssertKlingErrorAsync(HttpStatusCode.ServiceUnavailable, 5001);
     }
@@ -71,7 +68,7 @@ public sealed class UpstreamFailureTests
         await using var gateway = new GatewayFactory(upstream.BaseAddress);
         using var client = gateway.CreateClient(TestKeys.TenantA);
 
-        using var response = await client.PostAsync(Path, Json(ValidSubmit));
+        using var response = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
 
         Assert.Equal(status, response.StatusCode);
         Assert.Equal(Assert.Single(upstream.Received).ResponseBody, await response.Content.ReadAsByteArrayAsync());
@@ -82,10 +79,4 @@ public sealed class UpstreamFailureTests
         }
     }
 
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
