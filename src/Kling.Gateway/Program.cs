@@ -1,6 +1,8 @@
 using Kling.Gateway.Errors;
 using Kling.Gateway.Observability;
 using Kling.Gateway.OpenApi;
+using Kling.Gateway.RateLimiting;
+using Kling.Gateway.Tasks;
 using Kling.Gateway.Tenancy;
 using Kling.Gateway.Text2Video;
 using Kling.Gateway.Upstream;
@@ -16,6 +18,8 @@ try
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
     builder.AddObservability();
     builder.AddTenancy();
+    builder.AddTenantRateLimits();
+    builder.AddTasks();
     builder.AddUpstream();
     builder.AddText2Video();
     builder.AddOpenApiDocs();
@@ -29,6 +33,7 @@ try
     app.UseAuthorization();
     app.MapOpenApiDocs();
     app.MapHealth();
+    app.MapMetrics();
     app.MapText2Video();
 
     await app.RunAsync();

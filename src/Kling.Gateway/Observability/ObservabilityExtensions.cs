@@ -33,12 +33,24 @@ internal static class ObservabilityExtensions
             }
         }, preserveStaticLogger: true);
         builder.Services.AddHealthChecks();
+        builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section)
+            .Validate(o => o.Port is null or > 0 and < 65536, "Metrics:Port must be a TCP port number")
+            .ValidateOnStart();
         return builder;
     }
 
-    /// <summary>Request id first, so that even the completion event carries it; then one completion event per request.</summary>
+    /// <summary>The route template a request matched (never the raw path, which holds task ids).</summary>
+    public static string RouteTemplate(this HttpContext context) =>
+        (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)";
+
+    /// <summary>
+    /// Request id first, so that even the completion event carries it; then one completion event per request,
+    /// and the request counter.
+    /// </summary>
     public static IApplicationBuilder UseObservability(this IApplicationBuilder app) => app
         .UseMiddleware<RequestIdMiddleware>()
+        .UseMiddleware<RequestMetricsMiddleware>()
         .UseSerilogRequestLogging(options =>
         {
             // The host's logger, not the static bootstrap one.
@@ -48,7 +60,7 @@ internal static class ObservabilityExtensions
                 exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
             options.EnrichDiagnosticContext = (diagnostics, context) =>
             {
-                diagnostics.Set("RoutePattern", (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)");
+                diagnostics.Set("RoutePattern", context.RouteTemplate());
                 diagnostics.Set("TenantId", context.User.GetTenantId());
             };
         });

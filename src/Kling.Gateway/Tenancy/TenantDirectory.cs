@@ -1,35 +1,46 @@
 using System.Collections.Frozen;
+using Kling.Gateway.RateLimiting;
 using Kling.Gateway.Upstream;
 using Microsoft.Extensions.Options;
 
 namespace Kling.Gateway.Tenancy;
 
 /// <summary>
-/// Maps key digests to tenant ids. Rebuilt whenever tenants or the upstream key change, so keys rotate
-/// without a restart; the upstream key is never a tenant key, even if configured as one by mistake.
+/// Maps key digests to tenants and tenants to their limits. Rebuilt whenever tenants, limits or the upstream key
+/// change, so keys rotate without a restart; the upstream key is never a tenant key, even if configured as one by mistake.
 /// </summary>
 internal sealed partial class TenantDirectory : IDisposable
 {
     private readonly IOptionsMonitor<TenantsOptions> _tenants;
+    private readonly IOptionsMonitor<LimitsOptions> _limits;
     private readonly IOptionsMonitor<UpstreamOptions> _upstream;
     private readonly ILogger<TenantDirectory> _logger;
     private readonly IDisposable?[] _subscriptions;
-    private volatile FrozenDictionary<KeyDigest, string> _byDigest;
+    private volatile Snapshot _current;
 
-    public TenantDirectory(IOptionsMonitor<TenantsOptions> tenants, IOptionsMonitor<UpstreamOptions> upstream, ILogger<TenantDirectory> logger)
+    public TenantDirectory(
+        IOptionsMonitor<TenantsOptions> tenants, IOptionsMonitor<LimitsOptions> limits, IOptionsMonitor<UpstreamOptions> upstream, ILogger<TenantDirectory> logger)
     {
         _tenants = tenants;
+        _limits = limits;
         _upstream = upstream;
         _logger = logger;
-        _byDigest = Build();
-        _subscriptions = [tenants.OnChange(_ => Rebuild()), upstream.OnChange(_ => Rebuild())];
+        _current = Build();
+        _subscriptions = [tenants.OnChange(_ => Rebuild()), limits.OnChange(_ => Rebuild()), upstream.OnChange(_ => Rebuild())];
     }
+
+    /// <summary>Ids of every configured tenant.</summary>
+    public IEnumerable<string> TenantIds => _current.Limits.Keys;
 
     public bool TryFindTenant(ReadOnlySpan<char> presentedKey, out string tenantId)
     {
         tenantId = "";
-        return KeyDigest.TryFromPresented(presentedKey, out var digest) && _byDigest.TryGetValue(digest, out tenantId!);
+        return KeyDigest.TryFromPresented(presentedKey, out var digest) && _current.ByDigest.TryGetValue(digest, out tenantId!);
     }
+
+    /// <summary>The limits in force for an authenticated tenant.</summary>
+    public TenantLimits LimitsFor(string tenantId) =>
+        _current.Limits.TryGetValue(tenantId, out var limits) ? limits : TenantLimits.Resolve(_limits.CurrentValue, null);
 
     public void Dispose()
     {
@@ -43,8 +54,8 @@ internal sealed partial class TenantDirectory : IDisposable
     {
         try
         {
-            _byDigest = Build();
-            LogKeysReloaded(_logger, _byDigest.Count);
+            _current = Build();
+            LogKeysReloaded(_logger, _current.ByDigest.Count);
         }
         catch (OptionsValidationException ex)
         {
@@ -53,12 +64,15 @@ internal sealed partial class TenantDirectory : IDisposable
         }
     }
 
-    private FrozenDictionary<KeyDigest, string> Build()
+    private Snapshot Build()
     {
         KeyDigest.TryFromConfigured(_upstream.CurrentValue.ApiKey, out var upstreamKey);
+        var defaults = _limits.CurrentValue;
         var byDigest = new Dictionary<KeyDigest, string>();
+        var limits = new Dictionary<string, TenantLimits>(StringComparer.Ordinal);
         foreach (var tenant in _tenants.CurrentValue.Tenants)
         {
+            limits[tenant.Id] = TenantLimits.Resolve(defaults, tenant.Limits);
             foreach (var key in tenant.ApiKeys)
             {
                 if (!KeyDigest.TryFromConfigured(key, out var digest))
@@ -76,8 +90,10 @@ internal sealed partial class TenantDirectory : IDisposable
             }
         }
 
-        return byDigest.ToFrozenDictionary();
+        return new Snapshot(byDigest.ToFrozenDictionary(), limits.ToFrozenDictionary(StringComparer.Ordinal));
     }
+
+    private sealed record Snapshot(FrozenDictionary<KeyDigest, string> ByDigest, FrozenDictionary<string, TenantLimits> Limits);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Tenant keys reloaded: {KeyCount} keys")]
     private static partial void LogKeysReloaded(ILogger logger, int keyCount);

@@ -1,3 +1,5 @@
+using Kling.Gateway.RateLimiting;
+
 namespace Kling.Gateway.Tenancy;
 
 /// <summary>The calling services, bound from the top-level <c>Tenants</c> array.</summary>
@@ -13,4 +15,7 @@ internal sealed class TenantOptions
 
     /// <summary>Plain keys, or <c>sha256:&lt;hex&gt;</c> digests of keys (so the plain key need not be stored).</summary>
     public List<string> ApiKeys { get; set; } = [];
+
+    /// <summary>Overrides of the <c>Limits</c> defaults for this tenant.</summary>
+    public TenantLimitsOptions? Limits { get; set; }
 }

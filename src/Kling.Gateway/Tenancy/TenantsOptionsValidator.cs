@@ -30,6 +30,19 @@ internal sealed class TenantsOptionsValidator(IHostEnvironment environment) : IV
                 failures.Add($"Tenants:{t}:Id '{tenant.Id}' is used by another tenant");
             }
 
+            foreach (var (limit, value) in new[]
+                     {
+                         ("SubmitsPerMinute", tenant.Limits?.SubmitsPerMinute),
+                         ("QueriesPerMinute", tenant.Limits?.QueriesPerMinute),
+                         ("MaxActiveTasks", tenant.Limits?.MaxActiveTasks),
+                     })
+            {
+                if (value < 1)
+                {
+                    failures.Add($"Tenants:{t}:Limits:{limit} must be at least 1");
+                }
+            }
+
             if (tenant.ApiKeys.Count == 0)
             {
                 failures.Add($"Tenants:{t}:ApiKeys must hold at least one key");

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Json;
 
 namespace Kling.Gateway.Text2Video;
 
@@ -17,24 +16,4 @@ internal static class TaskId
         && value.Length <= MaxLength
         && !value.AsSpan().ContainsAnyExcept(Allowed)
         && value.AsSpan().ContainsAnyExcept('.');
-
-    /// <summary><c>data.task_id</c> of an upstream answer, or null.</summary>
-    public static string? ReadFrom(byte[] upstreamBody)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(upstreamBody);
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                   && document.RootElement.TryGetProperty("data", out var data)
-                   && data.ValueKind == JsonValueKind.Object
-                   && data.TryGetProperty("task_id", out var id)
-                   && id.ValueKind == JsonValueKind.String
-                ? id.GetString()
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
 }

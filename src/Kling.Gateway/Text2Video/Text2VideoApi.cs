@@ -1,21 +1,20 @@
 using Kling.Gateway.Errors;
-using Kling.Gateway.Upstream;
+using Kling.Gateway.RateLimiting;
 using Microsoft.AspNetCore.Mvc;
-using Serilog;
 
 namespace Kling.Gateway.Text2Video;
 
-/// <summary>The public contract: submit a text-to-video task and query it.</summary>
+/// <summary>The public contract: submit a text-to-video task, query it, list your own tasks.</summary>
 internal static class Text2VideoApi
 {
-    public const string Path = "/kling/v1/videos/text2video";
-
     public static IHostApplicationBuilder AddText2Video(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ModelsOptions>().Bind(builder.Configuration)
             .Validate(o => o.Models.Count > 0 && o.Models.TrueForAll(m => !string.IsNullOrWhiteSpace(m)), "Models must list at least one model name")
             .ValidateOnStart();
         builder.Services.AddSingleton<Text2VideoRules>();
+        builder.Services.AddSingleton<SubmitFlow>();
+        builder.Services.AddSingleton<QueryFlow>();
         return builder;
     }
 
@@ -23,65 +22,40 @@ internal static class Text2VideoApi
     {
         var group = endpoints.MapGroup("/kling/v1/videos").RequireAuthorization().WithTags("Text to video");
 
-        group.MapPost("/text2video", SubmitAsync)
+        group.MapPost("/text2video", (HttpContext context, SubmitFlow flow) => flow.HandleAsync(context))
+            .RequireTenantRateLimit(RatePolicy.Submit)
             .WithName("SubmitText2Video")
             .WithSummary("Submit a text-to-video task")
             .WithDescription("Validates the body (nothing invalid is forwarded), fills in the documented defaults "
                 + "(cfg_scale 5.0, mode std, aspect_ratio 16:9, duration \"5\") and forwards it with the gateway's upstream credential. "
-                + "Unknown fields are forwarded unchanged.")
+                + "Unknown fields are forwarded unchanged. With an `Idempotency-Key` header (or an `external_task_id`), a retry within "
+                + "24 hours gets the first answer again (header `Idempotent-Replayed: true`) instead of a second task; the same key with "
+                + "another body gets 422, and a retry while the first is still in flight gets 409.")
             .Accepts<Text2VideoRequest>("application/json")
             .Produces<Text2VideoResponse>(StatusCodes.Status200OK)
-            .ProducesKlingErrors(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge);
+            .ProducesKlingErrors(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge,
+                StatusCodes.Status422UnprocessableEntity);
 
-        group.MapGet("/text2video/{task_id}", QueryAsync)
+        group.MapGet("/text2video/{task_id}", (HttpContext context, [FromRoute(Name = "task_id")] string taskId, QueryFlow flow) =>
+                flow.QueryAsync(context, taskId))
+            .RequireTenantRateLimit(RatePolicy.Query)
             .WithName("QueryText2Video")
             .WithSummary("Query a text-to-video task")
-            .WithDescription("Returns the task's status and, once it succeeded, its videos, exactly as the upstream reports them.")
+            .WithDescription("Returns the task's status and, once it succeeded, its videos, exactly as the upstream reports them. "
+                + "Only the tenant that submitted a task can see it; any other id gets 404 code 1203.")
             .Produces<Text2VideoResponse>(StatusCodes.Status200OK)
             .ProducesKlingErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
 
+        group.MapGet("/text2video", (HttpContext context, QueryFlow flow) => flow.ListAsync(context))
+            .RequireTenantRateLimit(RatePolicy.Query)
+            .WithName("ListText2Video")
+            .WithSummary("List your text-to-video tasks")
+            .WithDescription("The calling tenant's tasks, newest first, each as the upstream last described it. "
+                + "Query parameters `pageNum` (1-1000, default 1) and `pageSize` (1-500, default 30).")
+            .Produces<Text2VideoListResponse>(StatusCodes.Status200OK)
+            .ProducesKlingErrors(StatusCodes.Status400BadRequest);
+
         return endpoints;
-    }
-
-    private static async Task SubmitAsync(HttpContext context, Text2VideoRules rules, UpstreamForwarder upstream, IDiagnosticContext diagnostics)
-    {
-        var (body, error) = await SubmitBody.ReadAsync(context.Request, rules);
-        if (body is null)
-        {
-            await error!.ExecuteAsync(context);
-            return;
-        }
-
-        diagnostics.Set("Model", body.Request.Model);
-        diagnostics.Set("PromptLength", body.Request.Prompt!.Length);
-        var reply = await upstream.SendAsync(context, Path, body.Forwarded);
-        if (reply is null)
-        {
-            return;
-        }
-
-        if (reply.IsSuccess && TaskId.ReadFrom(reply.Body) is { } taskId)
-        {
-            diagnostics.Set("TaskId", taskId);
-        }
-
-        await reply.WriteAsync(context);
-    }
-
-    private static async Task QueryAsync(HttpContext context, [FromRoute(Name = "task_id")] string taskId, UpstreamForwarder upstream, IDiagnosticContext diagnostics)
-    {
-        if (!TaskId.IsPlain(taskId))
-        {
-            await context.WriteKlingErrorAsync(400, ErrorCodes.ParameterInvalid, TaskId.Rule);
-            return;
-        }
-
-        diagnostics.Set("TaskId", taskId);
-        var reply = await upstream.SendAsync(context, Path + "/" + Uri.EscapeDataString(taskId), jsonBody: null);
-        if (reply is not null)
-        {
-            await reply.WriteAsync(context);
-        }
     }
 
     /// <summary>Every operation may also answer 401, 429 and the upstream failures, all in the Kling envelope.</summary>

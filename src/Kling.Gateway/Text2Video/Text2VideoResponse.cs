@@ -11,6 +11,13 @@ internal sealed record Text2VideoResponse(
     [property: JsonPropertyName("request_id")] string? RequestId,
     [property: JsonPropertyName("data")] TaskData Data);
 
+/// <summary>Envelope of a task list: <c>data</c> holds the tasks, newest first.</summary>
+internal sealed record Text2VideoListResponse(
+    [property: JsonPropertyName("code")] int Code,
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("request_id")] string? RequestId,
+    [property: JsonPropertyName("data")] IReadOnlyList<TaskData> Data);
+
 /// <summary>A task and, once it succeeded, its videos.</summary>
 /// <param name="TaskId">The task's id, used to query it.</param>
 /// <param name="TaskStatus"><c>submitted</c>, <c>processing</c>, <c>succeed</c> or <c>failed</c>.</param>

@@ -12,7 +12,9 @@ internal static class UpstreamExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<UpstreamTarget>();
+        builder.Services.AddSingleton<UpstreamInvoker>();
         builder.Services.AddSingleton<UpstreamForwarder>();
+        builder.Services.AddSingleton<UpstreamClient>();
         builder.Services.AddHostedService<BuiltInSimulator>();
         builder.Services.AddHealthChecks().AddCheck<UpstreamReadinessCheck>("upstream", tags: ["ready"]);
         return builder;

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Net;
 using Kling.Gateway.Errors;
 using Kling.Gateway.Observability;
 using Microsoft.Extensions.Options;
@@ -11,29 +9,20 @@ namespace Kling.Gateway.Upstream;
 /// <summary>Sends one request to the upstream through YARP's forwarder over one shared connection pool.</summary>
 internal sealed partial class UpstreamForwarder(
     IHttpForwarder forwarder,
+    UpstreamInvoker invoker,
     UpstreamTarget target,
     IOptionsMonitor<UpstreamOptions> options,
     IDiagnosticContext diagnostics,
+    GatewayMetrics metrics,
     TimeProvider time,
-    ILogger<UpstreamForwarder> logger) : IDisposable
+    ILogger<UpstreamForwarder> logger)
 {
-    private readonly HttpMessageInvoker _invoker = new(new SocketsHttpHandler
-    {
-        UseProxy = false,
-        AllowAutoRedirect = false,
-        AutomaticDecompression = DecompressionMethods.None,
-        UseCookies = false,
-        EnableMultipleHttp2Connections = true,
-        ConnectTimeout = TimeSpan.FromSeconds(10),
-        // W3C trace context: replace whatever the client sent with the current activity's context.
-        ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
-    }, disposeHandler: true);
-
     /// <summary>
     /// Forwards to <paramref name="path"/> on the upstream, with <paramref name="jsonBody"/> as the body when given.
     /// Returns the upstream's answer, or null when it could not be had (the client has then been answered).
     /// </summary>
-    public async Task<UpstreamReply?> SendAsync(HttpContext context, string path, byte[]? jsonBody)
+    /// <param name="operation">What the call is for, as the upstream latency metric labels it.</param>
+    public async Task<UpstreamReply?> SendAsync(HttpContext context, string operation, string path, byte[]? jsonBody)
     {
         var endpoint = target.Current;
         if (endpoint is null)
@@ -55,8 +44,10 @@ internal sealed partial class UpstreamForwarder(
         var transformer = new UpstreamTransformer(new Uri(endpoint.BaseAddress + path), endpoint.Authorization, context.GetRequestId());
         var started = time.GetTimestamp();
         var error = await forwarder.SendAsync(
-            context, endpoint.BaseAddress, _invoker, new ForwarderRequestConfig { ActivityTimeout = timeout }, transformer);
-        diagnostics.Set("UpstreamMs", Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 1));
+            context, endpoint.BaseAddress, invoker.Invoker, new ForwarderRequestConfig { ActivityTimeout = timeout }, transformer);
+        var elapsed = time.GetElapsedTime(started);
+        diagnostics.Set("UpstreamMs", Math.Round(elapsed.TotalMilliseconds, 1));
+        metrics.UpstreamCall(operation, transformer.Reply?.StatusCode ?? 0, elapsed);
 
         if (error == ForwarderError.None && transformer.Reply is { } reply)
         {
@@ -67,8 +58,6 @@ internal sealed partial class UpstreamForwarder(
         await WriteFailureAsync(context, error, timeout);
         return null;
     }
-
-    public void Dispose() => _invoker.Dispose();
 
     private async Task WriteFailureAsync(HttpContext context, ForwarderError error, TimeSpan timeout)
     {

@@ -5,10 +5,13 @@ internal sealed record UpstreamReply(int StatusCode, byte[] Body)
 {
     public bool IsSuccess => StatusCode is >= 200 and < 300;
 
-    /// <summary>Sends the upstream's answer to the client unchanged (status and content type are already set).</summary>
+    /// <summary>Sends the answer to the client unchanged.</summary>
     public Task WriteAsync(HttpContext context)
     {
-        context.Response.ContentLength = Body.Length;
-        return context.Response.Body.WriteAsync(Body, context.RequestAborted).AsTask();
+        var response = context.Response;
+        response.StatusCode = StatusCode;
+        response.ContentType ??= "application/json";
+        response.ContentLength = Body.Length;
+        return response.Body.WriteAsync(Body, context.RequestAborted).AsTask();
     }
 }

@@ -19,6 +19,12 @@ internal sealed class GatewayFactory : WebApplicationFactory<Program>
     {
         _settings = new Dictionary<string, string?>
         {
+            // Each gateway its own database, unless a test shares one on purpose (a restart).
+            ["Store:Sqlite:Path"] = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "kling-gateway-tests", Guid.NewGuid().ToString("N") + ".db"),
+            // Generous defaults: only the limit tests set limits that bite.
+            ["Limits:SubmitsPerMinute"] = "100000",
+            ["Limits:QueriesPerMinute"] = "100000",
+            ["Limits:MaxActiveTasks"] = "100000",
             ["Upstream:BaseUrl"] = upstream?.ToString() ?? "",
             ["Upstream:ApiKey"] = upstream is null ? "" : RecordingUpstream.ApiKey,
             ["Tenants:0:Id"] = "tenant-a",
@@ -39,6 +45,12 @@ internal sealed class GatewayFactory : WebApplicationFactory<Program>
 
     public CapturedLogs Logs { get; } = new();
 
+    /// <summary>The SQLite file this gateway keeps its tasks in.</summary>
+    public string DatabasePath => _settings["Store:Sqlite:Path"]!;
+
+    /// <summary>False for a gateway whose database a later gateway (a restart) reopens.</summary>
+    public bool DeleteDatabaseOnDispose { get; init; } = true;
+
     /// <summary>A client of the gateway's real socket, authenticated as <paramref name="key"/> (none when null).</summary>
     public HttpClient CreateClient(string? key)
     {
@@ -50,6 +62,18 @@ internal sealed class GatewayFactory : WebApplicationFactory<Program>
         }
 
         return client;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (DeleteDatabaseOnDispose)
+        {
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+            {
+                File.Delete(DatabasePath + suffix);
+            }
+        }
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

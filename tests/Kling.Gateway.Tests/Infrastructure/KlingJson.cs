@@ -15,6 +15,14 @@ internal static class KlingJson
     public static async Task<JsonObject> ReadJsonAsync(this HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
 
+    /// <summary>Submits (a valid body by default) and returns the new task's id.</summary>
+    public static async Task<string> SubmitAsync(HttpClient client, string body = ValidSubmit)
+    {
+        using var response = await client.PostAsync(Text2VideoPath, Json(body));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (string)(await response.ReadJsonAsync())["data"]!["task_id"]!;
+    }
+
     /// <summary>Asserts a Kling error envelope with this status and code, and returns its message.</summary>
     public static async Task<string> AssertKlingErrorAsync(this HttpResponseMessage response, HttpStatusCode status, int code)
     {

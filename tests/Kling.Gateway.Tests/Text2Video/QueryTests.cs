@@ -9,8 +9,7 @@ public sealed class QueryTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     public async Task A_query_returns_the_upstreams_answer_unchanged_as_the_task_advances_to_succeed()
     {
         using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
-        using var submitted = await client.PostAsync(Text2VideoPath, Json("""{"model":"kling-v1","prompt":"p","duration":"10"}"""));
-        var taskId = (string)(await submitted.ReadJsonAsync())["data"]!["task_id"]!;
+        var taskId = await SubmitAsync(client, """{"model":"kling-v1","prompt":"p","duration":"10"}""");
 
         var first = await QueryAsync(client, taskId);
         fixture.UpstreamClock.Advance(TimeSpan.FromSeconds(5));
@@ -27,29 +26,29 @@ public sealed class QueryTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     }
 
     [Fact]
-    public async Task An_unknown_task_gets_the_upstreams_404_unchanged()
+    public async Task An_unknown_task_gets_404_1203_without_an_upstream_call()
     {
         using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
         var mark = fixture.Upstream.Count;
 
         using var response = await client.GetAsync(Text2VideoPath + "/123456789");
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal(1203, (int)(await response.ReadJsonAsync())["code"]!);
-        var forwarded = Assert.Single(fixture.Upstream.Since(mark));
-        Assert.Equal(Text2VideoPath + "/123456789", forwarded.PathAndQuery);
-        Assert.Equal(forwarded.ResponseBody, await response.Content.ReadAsByteArrayAsync());
+        var message = await response.AssertKlingErrorAsync(HttpStatusCode.NotFound, 1203);
+        Assert.Equal("task not found", message);
+        Assert.Equal(mark, fixture.Upstream.Count);
     }
 
     [Fact]
     public async Task The_client_query_string_is_not_forwarded()
     {
         using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
+        var taskId = await SubmitAsync(client);
         var mark = fixture.Upstream.Count;
 
-        using var response = await client.GetAsync(Text2VideoPath + "/abc-123?debug=1&key=x");
+        using var response = await client.GetAsync(Text2VideoPath + "/" + taskId + "?debug=1&key=x");
 
-        Assert.Equal(Text2VideoPath + "/abc-123", Assert.Single(fixture.Upstream.Since(mark)).PathAndQuery);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(Text2VideoPath + "/" + taskId, Assert.Single(fixture.Upstream.Since(mark)).PathAndQuery);
     }
 
     [Theory]
@@ -66,15 +65,15 @@ public sealed class QueryTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     }
 
     [Fact]
-    public async Task A_task_id_over_128_characters_is_rejected_and_128_are_forwarded()
+    public async Task A_task_id_over_128_characters_is_invalid_while_128_is_merely_unknown()
     {
         var mark = fixture.Upstream.Count;
         using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
 
         using var longest = await client.GetAsync(Text2VideoPath + "/" + new string('7', 128));
 
-        Assert.Equal(HttpStatusCode.NotFound, longest.StatusCode);
-        Assert.Single(fixture.Upstream.Since(mark));
+        await longest.AssertKlingErrorAsync(HttpStatusCode.NotFound, 1203);
+        Assert.Equal(mark, fixture.Upstream.Count);
         await AssertRejectedAsync(new string('7', 129));
     }
 

@@ -9,19 +9,21 @@ public sealed class UpstreamFailureTests
     [Fact]
     public async Task An_unreachable_upstream_gets_503_5001_without_its_address()
     {
-        var closedPort = Loopback.FreePort();
-        var upstream = new Uri($"http://127.0.0.1:{closedPort}");
-        await using var gateway = new GatewayFactory(upstream);
+        var upstream = await RecordingUpstream.StartAsync();
+        var address = upstream.BaseAddress;
+        await using var gateway = new GatewayFactory(address);
         using var client = gateway.CreateClient(TestKeys.TenantA);
+        var taskId = await SubmitAsync(client);
+        await upstream.DisposeAsync();
 
         using var submit = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
-        using var query = await client.GetAsync(Text2VideoPath + "/123");
+        using var query = await client.GetAsync(Text2VideoPath + "/" + taskId);
 
         foreach (var response in new[] { submit, query })
         {
             await response.AssertKlingErrorAsync(HttpStatusCode.ServiceUnavailable, 5001);
             var body = await response.Content.ReadAsStringAsync();
-            Assert.DoesNotContain(closedPort.ToString(System.Globalization.CultureInfo.InvariantCulture), body, StringComparison.Ordinal);
+            Assert.DoesNotContain(address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), body, StringComparison.Ordinal);
             Assert.DoesNotContain("127.0.0.1", body, StringComparison.Ordinal);
         }
     }

@@ -1,0 +1,52 @@
+using Prometheus;
+
+namespace Kling.Gateway.Observability;
+
+/// <summary>
+/// The gateway's Prometheus metrics, in a registry of its own (not the process-wide default),
+/// so every gateway instance, including several in one test process, counts only its own traffic.
+/// </summary>
+internal sealed class GatewayMetrics
+{
+    private readonly Counter _requests;
+    private readonly Counter _rejections;
+    private readonly Histogram _upstreamDuration;
+
+    public GatewayMetrics()
+    {
+        var factory = Metrics.WithCustomRegistry(Registry);
+        _requests = factory.CreateCounter(
+            "kling_gateway_requests_total", "Requests answered, by route, status and tenant.", "route", "status", "tenant");
+        _rejections = factory.CreateCounter(
+            "kling_gateway_rejections_total", "Requests refused by a tenant limit (rate_limit or concurrency).", "tenant", "reason");
+        ActiveTasks = factory.CreateGauge(
+            "kling_gateway_active_tasks", "Tasks holding an active-task slot, by tenant.", "tenant");
+        _upstreamDuration = factory.CreateHistogram(
+            "kling_gateway_upstream_duration_seconds", "Upstream call latency, by operation and upstream status.",
+            new HistogramConfiguration
+            {
+                LabelNames = ["operation", "status"],
+                Buckets = Histogram.ExponentialBuckets(0.005, 2, 14),
+            });
+    }
+
+    public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
+
+    public Gauge ActiveTasks { get; }
+
+    public void Answered(string route, int status, string? tenantId) =>
+        _requests.WithLabels(route, StatusLabel(status), tenantId ?? "").Inc();
+
+    public void Rejected(string tenantId, string reason) => _rejections.WithLabels(tenantId, reason).Inc();
+
+    /// <param name="status">The upstream's status, or 0 when it gave none (unreachable, timed out).</param>
+    public void UpstreamCall(string operation, int status, TimeSpan elapsed) =>
+        _upstreamDuration.WithLabels(operation, StatusLabel(status)).Observe(elapsed.TotalSeconds);
+
+    private static string StatusLabel(int status) => status switch
+    {
+        0 => "none",
+        200 => "200",
+        _ => status.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+}

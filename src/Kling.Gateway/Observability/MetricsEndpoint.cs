@@ -1,0 +1,49 @@
+using Kling.Gateway.Tasks;
+using Kling.Gateway.Tenancy;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace Kling.Gateway.Observability;
+
+internal static class MetricsEndpoint
+{
+    public const string Path = "/metrics";
+
+    /// <summary>
+    /// <c>/metrics</c> in Prometheus text format, without tenant authentication: on the API's port, or on
+    /// <c>Metrics:Port</c> alone so it can stay off the shared endpoint. Active tasks are read from the store at scrape time.
+    /// </summary>
+    public static WebApplication MapMetrics(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<MetricsOptions>>().Value;
+        if (!options.Enabled)
+        {
+            return app;
+        }
+
+        var metrics = app.Services.GetRequiredService<GatewayMetrics>();
+        var tasks = app.Services.GetRequiredService<ITaskStore>();
+        var tenants = app.Services.GetRequiredService<TenantDirectory>();
+        metrics.Registry.AddBeforeCollectCallback(async cancellationToken =>
+        {
+            var counts = await tasks.ActiveCountsAsync(cancellationToken);
+            foreach (var tenantId in tenants.TenantIds.Union(counts.Keys))
+            {
+                metrics.ActiveTasks.WithLabels(tenantId).Set(counts.GetValueOrDefault(tenantId));
+            }
+        });
+
+        if (options.Port is { } port)
+        {
+            var server = new KestrelMetricServer(port, Path, metrics.Registry);
+            app.Lifetime.ApplicationStarted.Register(() => server.Start());
+            app.Lifetime.ApplicationStopping.Register(() => server.Dispose());
+        }
+        else
+        {
+            app.MapMetrics(Path, metrics.Registry).WithTags("Metrics");
+        }
+
+        return app;
+    }
+}

@@ -1,0 +1,63 @@
+using Kling.Gateway.Upstream;
+using Microsoft.Extensions.Options;
+
+namespace Kling.Gateway.Tasks;
+
+/// <summary>
+/// Keeps slots honest for tasks nobody polls: every <c>Tasks:RefreshInterval</c> it asks the upstream about at most
+/// <c>Tasks:RefreshBatch</c> running tasks not observed for that long (one at a time, so the upstream sees a trickle),
+/// and expires slots past the maximum task age and idempotency keys past their window.
+/// </summary>
+internal sealed partial class ActiveTaskRefresher(
+    ITaskStore tasks,
+    IIdempotencyStore idempotency,
+    UpstreamClient upstream,
+    IOptionsMonitor<TasksOptions> options,
+    TimeProvider time,
+    ILogger<ActiveTaskRefresher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.CurrentValue.RefreshInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await RefreshOnceAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogRefreshFailed(logger, ex);
+            }
+        }
+    }
+
+    public async Task RefreshOnceAsync(CancellationToken cancellationToken)
+    {
+        await tasks.ExpireAsync(cancellationToken);
+        await idempotency.ExpireAsync(cancellationToken);
+        var settings = options.CurrentValue;
+        var due = await tasks.DueForRefreshAsync(time.GetUtcNow() - settings.RefreshInterval, settings.RefreshBatch, cancellationToken);
+        var refreshed = 0;
+        foreach (var task in due)
+        {
+            var reply = await upstream.GetAsync("refresh", UpstreamPaths.Task(task.TaskId), cancellationToken);
+            if (reply is { IsSuccess: true } && TaskSnapshot.Read(reply.Body) is { } snapshot && snapshot.TaskId == task.TaskId)
+            {
+                await tasks.ObserveAsync(snapshot, cancellationToken);
+                refreshed++;
+            }
+        }
+
+        if (due.Count > 0)
+        {
+            LogRefreshed(logger, refreshed, due.Count);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refreshed {Refreshed} of {Due} running tasks nobody polled")]
+    private static partial void LogRefreshed(ILogger logger, int refreshed, int due);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Refreshing running tasks failed")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,120 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Kling.Gateway.Tasks.Sqlite;
+
+internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<TasksOptions> options, TimeProvider time) : ITaskStore
+{
+    private const string Columns = "task_id, tenant_id, model, status, created_at, updated_at, request_id, data";
+    private const string Finished = "('succeed', 'failed')";
+
+    public async Task<long?> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        await using var connection = database.Open();
+        // BEGIN IMMEDIATE: the count and the insert happen under the write lock, so concurrent submits cannot overshoot.
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var count = connection.Command(
+            "SELECT COUNT(*) FROM tasks WHERE tenant_id = $p0 AND holds_slot = 1 AND created_at > $p1", tenantId, OldestCounted(now));
+        if ((long)(await count.ExecuteScalarAsync(cancellationToken))! >= maxActiveTasks)
+        {
+            return null;
+        }
+
+        await using var insert = connection.Command(
+            """
+            INSERT INTO tasks (tenant_id, model, status, holds_slot, created_at, updated_at, observed_at, request_id)
+            VALUES ($p0, $p1, 'reserved', 1, $p2, $p2, $p2, $p3) RETURNING id
+            """, tenantId, model, now, requestId);
+        var reservation = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
+        await transaction.CommitAsync(cancellationToken);
+        return reservation;
+    }
+
+    public Task ReleaseSlotAsync(long reservation, CancellationToken cancellationToken) =>
+        database.ExecuteAsync("DELETE FROM tasks WHERE id = $p0 AND task_id IS NULL", cancellationToken, reservation);
+
+    public Task RecordSubmittedAsync(long reservation, TaskSnapshot snapshot, CancellationToken cancellationToken) =>
+        database.ExecuteAsync(
+            $"""
+            UPDATE tasks SET task_id = $p1, status = $p2, data = $p3, updated_at = $p4, observed_at = $p4,
+                             holds_slot = CASE WHEN $p2 IN {Finished} THEN 0 ELSE 1 END
+            WHERE id = $p0
+            """, cancellationToken, reservation, snapshot.TaskId, snapshot.Status, snapshot.Data, Now());
+
+    public async Task<TaskRecord?> FindAsync(string tenantId, string taskId, CancellationToken cancellationToken)
+    {
+        var found = await QueryAsync($"SELECT {Columns} FROM tasks WHERE task_id = $p0 AND tenant_id = $p1", cancellationToken, taskId, tenantId);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    public Task ObserveAsync(TaskSnapshot snapshot, CancellationToken cancellationToken) =>
+        database.ExecuteAsync(
+            $"""
+            UPDATE tasks SET updated_at = CASE WHEN status <> $p1 THEN $p3 ELSE updated_at END,
+                             status = $p1, data = $p2, observed_at = $p3,
+                             holds_slot = CASE WHEN $p1 IN {Finished} THEN 0 ELSE holds_slot END
+            WHERE task_id = $p0
+            """, cancellationToken, snapshot.TaskId, snapshot.Status, snapshot.Data, Now());
+
+    public Task<IReadOnlyList<TaskRecord>> ListAsync(string tenantId, int pageNum, int pageSize, CancellationToken cancellationToken) =>
+        QueryAsync(
+            $"""
+            SELECT {Columns} FROM tasks WHERE tenant_id = $p0 AND task_id IS NOT NULL
+            ORDER BY created_at DESC, id DESC LIMIT $p1 OFFSET $p2
+            """, cancellationToken, tenantId, pageSize, (pageNum - 1) * pageSize);
+
+    public Task<IReadOnlyList<TaskRecord>> DueForRefreshAsync(DateTimeOffset observedBefore, int limit, CancellationToken cancellationToken) =>
+        QueryAsync(
+            $"""
+            SELECT {Columns} FROM tasks WHERE holds_slot = 1 AND task_id IS NOT NULL AND observed_at < $p0 AND created_at > $p1
+            ORDER BY observed_at LIMIT $p2
+            """, cancellationToken, observedBefore.ToUnixTimeMilliseconds(), OldestCounted(Now()), limit);
+
+    public Task ExpireAsync(CancellationToken cancellationToken) =>
+        database.ExecuteAsync("UPDATE tasks SET holds_slot = 0 WHERE holds_slot = 1 AND created_at <= $p0", cancellationToken, OldestCounted(Now()));
+
+    public async Task<IReadOnlyDictionary<string, int>> ActiveCountsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = database.Open();
+        await using var command = connection.Command(
+            "SELECT tenant_id, COUNT(*) FROM tasks WHERE holds_slot = 1 AND created_at > $p0 GROUP BY tenant_id", OldestCounted(Now()));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts[reader.GetString(0)] = reader.GetInt32(1);
+        }
+
+        return counts;
+    }
+
+    private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Tasks created at or before this no longer count: slots never outlive the maximum task age.</summary>
+    private long OldestCounted(long now) => now - (long)options.CurrentValue.MaxTaskAge.TotalMilliseconds;
+
+    private async Task<IReadOnlyList<TaskRecord>> QueryAsync(string sql, CancellationToken cancellationToken, params object?[] parameters)
+    {
+        await using var connection = database.Open();
+        await using var command = connection.Command(sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var records = new List<TaskRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            records.Add(Read(reader));
+        }
+
+        return records;
+    }
+
+    private static TaskRecord Read(SqliteDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        reader.GetString(2),
+        reader.GetString(3),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+        reader.GetString(6),
+        reader.IsDBNull(7) ? null : reader.GetString(7));
+}

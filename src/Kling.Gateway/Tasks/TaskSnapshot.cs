@@ -1,0 +1,29 @@
+using System.Text.Json;
+
+namespace Kling.Gateway.Tasks;
+
+/// <summary>A task as one upstream answer describes it: id, status and the whole <c>data</c> object.</summary>
+internal sealed record TaskSnapshot(string TaskId, string Status, string Data)
+{
+    public bool IsFinished => TaskRecord.IsFinished(Status);
+
+    /// <summary>Reads <c>data.task_id</c>, <c>data.task_status</c> and <c>data</c> from an upstream answer, or null.</summary>
+    public static TaskSnapshot? Read(byte[] upstreamBody)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(upstreamBody);
+            var root = document.RootElement;
+            return root.ValueKind == JsonValueKind.Object
+                   && root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
+                   && data.TryGetProperty("task_id", out var id) && id.ValueKind == JsonValueKind.String
+                   && data.TryGetProperty("task_status", out var status) && status.ValueKind == JsonValueKind.String
+                ? new TaskSnapshot(id.GetString()!, status.GetString()!, data.GetRawText())
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
