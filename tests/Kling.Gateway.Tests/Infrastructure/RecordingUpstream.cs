@@ -11,12 +11,17 @@ internal sealed class RecordingUpstream : IAsyncDisposable
 
     private readonly ConcurrentQueue<RecordedExchange> _received = new();
     private SimulatorServer? _server;
+    private int _arrived;
 
     public Uri BaseAddress => Server.BaseAddress;
 
     public SimulatorFaults Faults => Server.Faults;
 
+    /// <summary>Exchanges completed (answered).</summary>
     public int Count => _received.Count;
+
+    /// <summary>Requests that have arrived, answered or not yet.</summary>
+    public int Arrived => Volatile.Read(ref _arrived);
 
     public IReadOnlyList<RecordedExchange> Received => [.. _received];
 
@@ -38,6 +43,7 @@ internal sealed class RecordingUpstream : IAsyncDisposable
 
     private async Task RecordAsync(HttpContext context, RequestDelegate next)
     {
+        Interlocked.Increment(ref _arrived);
         using var requestBody = new MemoryStream();
         await context.Request.Body.CopyToAsync(requestBody);
         requestBody.Position = 0;
