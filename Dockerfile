@@ -21,6 +21,9 @@ ENTRYPOINT ["dotnet", "Kling.Simulator.dll"]
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS gateway
 WORKDIR /app
 COPY --from=build /out/gateway .
+# The SQLite store (Store:Sqlite:Path = data/gateway.db) is the one place the gateway writes: mount a volume here.
+RUN mkdir -p /app/data && chown $APP_UID /app/data
+VOLUME /app/data
 # The image's unprivileged "app" user.
 USER $APP_UID
 ENV ASPNETCORE_HTTP_PORTS=8080 \

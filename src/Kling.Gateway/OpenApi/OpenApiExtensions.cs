@@ -32,6 +32,7 @@ internal static class OpenApiExtensions
             });
             options.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, typeof(TenantClaims).Assembly.GetName().Name + ".xml"));
             options.SchemaFilter<ConfiguredModelsSchemaFilter>();
+            options.OperationFilter<ContractParametersFilter>();
         });
         return builder;
     }

@@ -6,7 +6,7 @@ namespace Kling.Gateway.Tests.OpenApi;
 public sealed class SwaggerTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
 {
     [Fact]
-    public async Task The_document_describes_both_operations_their_errors_and_the_bearer_scheme()
+    public async Task The_document_describes_every_operation_its_parameters_and_errors_and_the_bearer_scheme()
     {
         using var client = fixture.Gateway.CreateClient(key: null);
 
@@ -15,10 +15,14 @@ public sealed class SwaggerTests(GatewayFixture fixture) : IClassFixture<Gateway
         var submit = document["paths"]!["/kling/v1/videos/text2video"]!["post"]!;
         var query = document["paths"]!["/kling/v1/videos/text2video/{task_id}"]!["get"]!;
         Assert.Equal("#/components/schemas/Text2VideoRequest", (string)submit["requestBody"]!["content"]!["application/json"]!["schema"]!["$ref"]!);
-        foreach (var status in new[] { "200", "400", "401", "413", "429", "503", "504" })
+        foreach (var status in new[] { "200", "400", "401", "409", "413", "422", "429", "503", "504" })
         {
             Assert.NotNull(submit["responses"]![status]);
         }
+
+        Assert.Contains(submit["parameters"]!.AsArray(), p => (string)p!["name"]! == "Idempotency-Key" && (string)p["in"]! == "header");
+        var list = document["paths"]!["/kling/v1/videos/text2video"]!["get"]!;
+        Assert.Equal(["pageNum", "pageSize"], list["parameters"]!.AsArray().Select(p => (string)p!["name"]!));
 
         foreach (var status in new[] { "200", "400", "401", "404", "429", "503", "504" })
         {
