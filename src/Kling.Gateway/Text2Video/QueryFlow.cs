@@ -12,7 +12,7 @@ namespace Kling.Gateway.Text2Video;
 /// <summary>Queries and lists, each limited to the caller's own tasks.</summary>
 internal sealed class QueryFlow(UpstreamForwarder upstream, ITaskStore tasks, IDiagnosticContext diagnostics)
 {
-    public const string NotFound = "task not found";
+    private const string NotFound = "task not found";
 
     /// <summary>
     /// A task of another tenant gets exactly the answer an unknown id gets, and neither reaches the upstream:

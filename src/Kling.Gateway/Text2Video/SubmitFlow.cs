@@ -48,14 +48,14 @@ internal sealed class SubmitFlow(
         }
 
         // Past this point nothing may leak: the slot and the key claim are given back unless a task was recorded.
-        var reservation = await tasks.TryReserveSlotAsync(
-            tenantId, body.Request.Model!, context.GetRequestId(), tenants.LimitsFor(tenantId).MaxActiveTasks, context.RequestAborted);
+        var maxActiveTasks = tenants.LimitsFor(tenantId).MaxActiveTasks;
+        var reservation = await tasks.TryReserveSlotAsync(tenantId, body.Request.Model!, context.GetRequestId(), maxActiveTasks, context.RequestAborted);
         if (reservation is null)
         {
             await ForgetAsync(tenantId, key);
             metrics.Rejected(tenantId, "concurrency");
             await context.WriteKlingErrorAsync(429, ErrorCodes.ConcurrencyLimited,
-                $"concurrency limit exceeded: at most {tenants.LimitsFor(tenantId).MaxActiveTasks} running tasks for this tenant; retry when one has finished");
+                $"concurrency limit exceeded: at most {maxActiveTasks} running tasks for this tenant; retry when one has finished");
             return;
         }
 
