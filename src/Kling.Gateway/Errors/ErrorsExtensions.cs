@@ -1,3 +1,4 @@
+using Kling.Gateway.Tasks;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Kling.Gateway.Errors;
@@ -12,10 +13,13 @@ internal static class ErrorsExtensions
         .UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteExceptionAsync })
         .UseStatusCodePages(context => WriteStatusAsync(context.HttpContext));
 
-    private static Task WriteExceptionAsync(HttpContext context) =>
-        context.Features.Get<IExceptionHandlerFeature>()?.Error is BadHttpRequestException bad
-            ? context.WriteKlingErrorAsync(bad.StatusCode, ErrorCodes.BodyNotParsable, "the request could not be read: " + bad.Message)
-            : context.WriteKlingErrorAsync(StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "internal error");
+    private static Task WriteExceptionAsync(HttpContext context) => context.Features.Get<IExceptionHandlerFeature>()?.Error switch
+    {
+        BadHttpRequestException bad => context.WriteKlingErrorAsync(bad.StatusCode, ErrorCodes.BodyNotParsable, "the request could not be read: " + bad.Message),
+        // Refuse rather than serve without limits or ownership checks.
+        StoreUnavailableException unavailable => context.WriteKlingErrorAsync(503, ErrorCodes.UpstreamUnavailable, unavailable.Message + "; try again shortly"),
+        _ => context.WriteKlingErrorAsync(StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "internal error"),
+    };
 
     private static Task WriteStatusAsync(HttpContext context) => context.Response.StatusCode switch
     {

@@ -26,10 +26,9 @@ internal static class MetricsEndpoint
         var tenants = app.Services.GetRequiredService<TenantDirectory>();
         metrics.Registry.AddBeforeCollectCallback(async cancellationToken =>
         {
-            var counts = await tasks.ActiveCountsAsync(cancellationToken);
-            foreach (var tenantId in tenants.TenantIds.Union(counts.Keys))
+            foreach (var (tenantId, count) in await tasks.ActiveCountsAsync([.. tenants.TenantIds], cancellationToken))
             {
-                metrics.ActiveTasks.WithLabels(tenantId).Set(counts.GetValueOrDefault(tenantId));
+                metrics.ActiveTasks.WithLabels(tenantId).Set(count);
             }
         });
 

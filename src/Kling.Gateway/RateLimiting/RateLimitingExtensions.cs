@@ -1,6 +1,7 @@
 using System.Globalization;
 using Kling.Gateway.Errors;
 using Kling.Gateway.Observability;
+using Kling.Gateway.Tasks;
 using Kling.Gateway.Tenancy;
 
 namespace Kling.Gateway.RateLimiting;
@@ -13,7 +14,11 @@ internal static class RateLimitingExtensions
             .Validate(o => o.SubmitsPerMinute >= 1 && o.QueriesPerMinute >= 1 && o.MaxActiveTasks >= 1,
                 "Limits:SubmitsPerMinute, Limits:QueriesPerMinute and Limits:MaxActiveTasks must each be at least 1")
             .ValidateOnStart();
-        builder.Services.AddSingleton<ITenantRateLimiter, InProcessRateLimiter>();
+        // With the Redis store, limits are shared by every replica; otherwise they live in this process.
+        builder.Services.AddSingleton<InProcessRateLimiter>();
+        builder.Services.AddSingleton<RedisRateLimiter>();
+        builder.Services.AddSingleton<ITenantRateLimiter>(sp =>
+            StoreOptions.UsesRedisIn(sp) ? sp.GetRequiredService<RedisRateLimiter>() : sp.GetRequiredService<InProcessRateLimiter>());
         return builder;
     }
 

@@ -44,7 +44,7 @@ internal sealed partial class ActiveTaskRefresher(
             var reply = await upstream.GetAsync("refresh", UpstreamPaths.Task(task.TaskId), cancellationToken);
             if (reply is { IsSuccess: true } && TaskSnapshot.Read(reply.Body) is { } snapshot && snapshot.TaskId == task.TaskId)
             {
-                await tasks.ObserveAsync(snapshot, cancellationToken);
+                await tasks.ObserveAsync(task.TenantId, snapshot, cancellationToken);
                 refreshed++;
             }
         }

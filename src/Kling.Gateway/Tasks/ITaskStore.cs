@@ -4,29 +4,35 @@ namespace Kling.Gateway.Tasks;
 internal interface ITaskStore
 {
     /// <summary>Takes an active-task slot for a submit about to be forwarded, or returns null when the tenant's are all in use.</summary>
-    Task<long?> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks, CancellationToken cancellationToken);
+    Task<SlotReservation?> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks, CancellationToken cancellationToken);
 
     /// <summary>Gives back a slot whose submit did not create a task.</summary>
-    Task ReleaseSlotAsync(long reservation, CancellationToken cancellationToken);
+    Task ReleaseSlotAsync(SlotReservation reservation, CancellationToken cancellationToken);
 
-    /// <summary>Binds a reserved slot to the task the upstream created.</summary>
-    Task RecordSubmittedAsync(long reservation, TaskSnapshot snapshot, CancellationToken cancellationToken);
+    /// <summary>Records the task the upstream created as the tenant's, in the reserved slot.</summary>
+    Task RecordSubmittedAsync(SlotReservation reservation, TaskSnapshot snapshot, CancellationToken cancellationToken);
 
     /// <summary>The tenant's own task, or null: another tenant's task is indistinguishable from an unknown one.</summary>
     Task<TaskRecord?> FindAsync(string tenantId, string taskId, CancellationToken cancellationToken);
 
-    /// <summary>Stores what the upstream said of a task; a finished task frees its slot.</summary>
-    Task ObserveAsync(TaskSnapshot snapshot, CancellationToken cancellationToken);
+    /// <summary>Stores what the upstream said of the tenant's task; a finished task frees its slot.</summary>
+    Task ObserveAsync(string tenantId, TaskSnapshot snapshot, CancellationToken cancellationToken);
 
     /// <summary>The tenant's tasks, newest first.</summary>
     Task<IReadOnlyList<TaskRecord>> ListAsync(string tenantId, int pageNum, int pageSize, CancellationToken cancellationToken);
 
-    /// <summary>Running tasks not observed since <paramref name="observedBefore"/>, least recently observed first.</summary>
+    /// <summary>
+    /// Running tasks not observed since <paramref name="observedBefore"/>, least recently observed first; they count as
+    /// observed now, so replicas sharing the store do not refresh the same task twice.
+    /// </summary>
     Task<IReadOnlyList<TaskRecord>> DueForRefreshAsync(DateTimeOffset observedBefore, int limit, CancellationToken cancellationToken);
 
     /// <summary>Frees the slots of tasks older than the maximum task age (and of reservations left by a crash).</summary>
     Task ExpireAsync(CancellationToken cancellationToken);
 
-    /// <summary>Slots in use, by tenant.</summary>
-    Task<IReadOnlyDictionary<string, int>> ActiveCountsAsync(CancellationToken cancellationToken);
+    /// <summary>Slots in use by each of these tenants.</summary>
+    Task<IReadOnlyDictionary<string, int>> ActiveCountsAsync(IReadOnlyCollection<string> tenantIds, CancellationToken cancellationToken);
+
+    /// <summary>Throws <see cref="StoreUnavailableException"/> unless the store answers.</summary>
+    Task PingAsync(CancellationToken cancellationToken);
 }

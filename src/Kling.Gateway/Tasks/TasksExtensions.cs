@@ -1,14 +1,22 @@
+using Kling.Gateway.Tasks.Redis;
 using Kling.Gateway.Tasks.Sqlite;
 
 namespace Kling.Gateway.Tasks;
 
 internal static class TasksExtensions
 {
+    /// <summary>
+    /// The task and idempotency stores: SQLite for one gateway, or Redis shared by replicas.
+    /// Chosen from <c>Store:Provider</c> when first used (so test hosts can set it too).
+    /// </summary>
     public static IHostApplicationBuilder AddTasks(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.Section)
-            .Validate(o => o.Provider == "Sqlite", "Store:Provider must be Sqlite")
-            .Validate(o => !string.IsNullOrWhiteSpace(o.Sqlite.Path), "Store:Sqlite:Path is required")
+            .Validate(o => o.Provider is StoreOptions.SqliteProvider or StoreOptions.RedisProvider, "Store:Provider must be Sqlite or Redis")
+            .Validate(o => o.UsesRedis || !string.IsNullOrWhiteSpace(o.Sqlite.Path), "Store:Sqlite:Path is required")
+            .Validate(o => !o.UsesRedis || !string.IsNullOrWhiteSpace(o.Redis.Configuration), "Store:Redis:Configuration is required")
+            .Validate(o => o.Redis.Timeout >= TimeSpan.FromMilliseconds(50), "Store:Redis:Timeout must be at least 50 ms")
+            .Validate(o => o.Redis.FinishedTaskRetention >= TimeSpan.FromHours(1), "Store:Redis:FinishedTaskRetention must be at least 1 hour")
             .ValidateOnStart();
         builder.Services.AddOptions<TasksOptions>().BindConfiguration(TasksOptions.Section)
             .Validate(o => o.RefreshInterval >= TimeSpan.FromSeconds(1), "Tasks:RefreshInterval must be at least 1 second")
@@ -16,10 +24,20 @@ internal static class TasksExtensions
             .Validate(o => o.MaxTaskAge >= TimeSpan.FromMinutes(1), "Tasks:MaxTaskAge must be at least 1 minute")
             .Validate(o => o.IdempotencyWindow >= TimeSpan.FromHours(24), "Tasks:IdempotencyWindow must be at least 24 hours")
             .ValidateOnStart();
-        builder.Services.AddSingleton<SqliteDatabase>();
-        builder.Services.AddSingleton<ITaskStore, SqliteTaskStore>();
-        builder.Services.AddSingleton<IIdempotencyStore, SqliteIdempotencyStore>();
-        builder.Services.AddHostedService<ActiveTaskRefresher>();
+
+        var services = builder.Services;
+        services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton<SqliteTaskStore>();
+        services.AddSingleton<SqliteIdempotencyStore>();
+        services.AddSingleton<RedisConnection>();
+        services.AddSingleton<RedisTaskStore>();
+        services.AddSingleton<RedisIdempotencyStore>();
+        services.AddSingleton<ITaskStore>(sp =>
+            StoreOptions.UsesRedisIn(sp) ? sp.GetRequiredService<RedisTaskStore>() : sp.GetRequiredService<SqliteTaskStore>());
+        services.AddSingleton<IIdempotencyStore>(sp =>
+            StoreOptions.UsesRedisIn(sp) ? sp.GetRequiredService<RedisIdempotencyStore>() : sp.GetRequiredService<SqliteIdempotencyStore>());
+        services.AddHostedService<ActiveTaskRefresher>();
+        services.AddHealthChecks().AddCheck<StoreReadinessCheck>("store", tags: ["ready"]);
         return builder;
     }
 }

@@ -27,7 +27,8 @@ internal sealed class QueryFlow(UpstreamForwarder upstream, ITaskStore tasks, ID
         }
 
         diagnostics.Set("TaskId", taskId);
-        if (await tasks.FindAsync(context.User.GetTenantId()!, taskId, context.RequestAborted) is null)
+        var tenantId = context.User.GetTenantId()!;
+        if (await tasks.FindAsync(tenantId, taskId, context.RequestAborted) is null)
         {
             await context.WriteKlingErrorAsync(404, ErrorCodes.NotFound, NotFound);
             return;
@@ -41,7 +42,7 @@ internal sealed class QueryFlow(UpstreamForwarder upstream, ITaskStore tasks, ID
 
         if (reply.IsSuccess && TaskSnapshot.Read(reply.Body) is { } snapshot && snapshot.TaskId == taskId)
         {
-            await tasks.ObserveAsync(snapshot, CancellationToken.None);
+            await tasks.ObserveAsync(tenantId, snapshot, CancellationToken.None);
         }
 
         await reply.WriteAsync(context);

@@ -71,7 +71,7 @@ internal sealed class SubmitFlow(
             if (reply.IsSuccess && TaskSnapshot.Read(reply.Body) is { } snapshot)
             {
                 // The task exists upstream now: record it even if the client has gone away.
-                await tasks.RecordSubmittedAsync(reservation.Value, snapshot, CancellationToken.None);
+                await tasks.RecordSubmittedAsync(reservation, snapshot, CancellationToken.None);
                 recorded = true;
                 diagnostics.Set("TaskId", snapshot.TaskId);
                 if (key is not null)
@@ -86,7 +86,7 @@ internal sealed class SubmitFlow(
         {
             if (!recorded)
             {
-                await tasks.ReleaseSlotAsync(reservation.Value, CancellationToken.None);
+                await tasks.ReleaseSlotAsync(reservation, CancellationToken.None);
                 await ForgetAsync(tenantId, key);
             }
         }

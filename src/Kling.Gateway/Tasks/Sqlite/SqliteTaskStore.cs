@@ -8,9 +8,10 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
     private const string Columns = "task_id, tenant_id, model, status, created_at, updated_at, request_id, data";
     private const string Finished = "('succeed', 'failed')";
 
-    public async Task<long?> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks, CancellationToken cancellationToken)
+    public async Task<SlotReservation?> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks, CancellationToken cancellationToken)
     {
-        var now = Now();
+        var created = time.GetUtcNow();
+        var now = created.ToUnixTimeMilliseconds();
         await using var connection = database.Open();
         // BEGIN IMMEDIATE: the count and the insert happen under the write lock, so concurrent submits cannot overshoot.
         await using var transaction = connection.BeginTransaction(deferred: false);
@@ -26,21 +27,21 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
             INSERT INTO tasks (tenant_id, model, status, holds_slot, created_at, updated_at, observed_at, request_id)
             VALUES ($p0, $p1, 'reserved', 1, $p2, $p2, $p2, $p3) RETURNING id
             """, tenantId, model, now, requestId);
-        var reservation = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
+        var id = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
         await transaction.CommitAsync(cancellationToken);
-        return reservation;
+        return new SlotReservation(id, tenantId, model, requestId, created);
     }
 
-    public Task ReleaseSlotAsync(long reservation, CancellationToken cancellationToken) =>
-        database.ExecuteAsync("DELETE FROM tasks WHERE id = $p0 AND task_id IS NULL", cancellationToken, reservation);
+    public Task ReleaseSlotAsync(SlotReservation reservation, CancellationToken cancellationToken) =>
+        database.ExecuteAsync("DELETE FROM tasks WHERE id = $p0 AND task_id IS NULL", cancellationToken, reservation.Id);
 
-    public Task RecordSubmittedAsync(long reservation, TaskSnapshot snapshot, CancellationToken cancellationToken) =>
+    public Task RecordSubmittedAsync(SlotReservation reservation, TaskSnapshot snapshot, CancellationToken cancellationToken) =>
         database.ExecuteAsync(
             $"""
             UPDATE tasks SET task_id = $p1, status = $p2, data = $p3, updated_at = $p4, observed_at = $p4,
                              holds_slot = CASE WHEN $p2 IN {Finished} THEN 0 ELSE 1 END
             WHERE id = $p0
-            """, cancellationToken, reservation, snapshot.TaskId, snapshot.Status, snapshot.Data, Now());
+            """, cancellationToken, reservation.Id, snapshot.TaskId, snapshot.Status, snapshot.Data, Now());
 
     public async Task<TaskRecord?> FindAsync(string tenantId, string taskId, CancellationToken cancellationToken)
     {
@@ -48,14 +49,14 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
         return found.Count == 0 ? null : found[0];
     }
 
-    public Task ObserveAsync(TaskSnapshot snapshot, CancellationToken cancellationToken) =>
+    public Task ObserveAsync(string tenantId, TaskSnapshot snapshot, CancellationToken cancellationToken) =>
         database.ExecuteAsync(
             $"""
             UPDATE tasks SET updated_at = CASE WHEN status <> $p1 THEN $p3 ELSE updated_at END,
                              status = $p1, data = $p2, observed_at = $p3,
                              holds_slot = CASE WHEN $p1 IN {Finished} THEN 0 ELSE holds_slot END
-            WHERE task_id = $p0
-            """, cancellationToken, snapshot.TaskId, snapshot.Status, snapshot.Data, Now());
+            WHERE task_id = $p0 AND tenant_id = $p4
+            """, cancellationToken, snapshot.TaskId, snapshot.Status, snapshot.Data, Now(), tenantId);
 
     public Task<IReadOnlyList<TaskRecord>> ListAsync(string tenantId, int pageNum, int pageSize, CancellationToken cancellationToken) =>
         QueryAsync(
@@ -64,30 +65,40 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
             ORDER BY created_at DESC, id DESC LIMIT $p1 OFFSET $p2
             """, cancellationToken, tenantId, pageSize, (pageNum - 1) * pageSize);
 
-    public Task<IReadOnlyList<TaskRecord>> DueForRefreshAsync(DateTimeOffset observedBefore, int limit, CancellationToken cancellationToken) =>
-        QueryAsync(
+    public Task<IReadOnlyList<TaskRecord>> DueForRefreshAsync(DateTimeOffset observedBefore, int limit, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        return QueryAsync(
             $"""
-            SELECT {Columns} FROM tasks WHERE holds_slot = 1 AND task_id IS NOT NULL AND observed_at < $p0 AND created_at > $p1
-            ORDER BY observed_at LIMIT $p2
-            """, cancellationToken, observedBefore.ToUnixTimeMilliseconds(), OldestCounted(Now()), limit);
+            UPDATE tasks SET observed_at = $p3 WHERE id IN (
+                SELECT id FROM tasks WHERE holds_slot = 1 AND task_id IS NOT NULL AND observed_at < $p0 AND created_at > $p1
+                ORDER BY observed_at LIMIT $p2)
+            RETURNING {Columns}
+            """, cancellationToken, observedBefore.ToUnixTimeMilliseconds(), OldestCounted(now), limit, now);
+    }
 
     public Task ExpireAsync(CancellationToken cancellationToken) =>
         database.ExecuteAsync("UPDATE tasks SET holds_slot = 0 WHERE holds_slot = 1 AND created_at <= $p0", cancellationToken, OldestCounted(Now()));
 
-    public async Task<IReadOnlyDictionary<string, int>> ActiveCountsAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, int>> ActiveCountsAsync(IReadOnlyCollection<string> tenantIds, CancellationToken cancellationToken)
     {
         await using var connection = database.Open();
         await using var command = connection.Command(
             "SELECT tenant_id, COUNT(*) FROM tasks WHERE holds_slot = 1 AND created_at > $p0 GROUP BY tenant_id", OldestCounted(Now()));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var counts = tenantIds.ToDictionary(id => id, _ => 0, StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken))
         {
-            counts[reader.GetString(0)] = reader.GetInt32(1);
+            if (counts.ContainsKey(reader.GetString(0)))
+            {
+                counts[reader.GetString(0)] = reader.GetInt32(1);
+            }
         }
 
         return counts;
     }
+
+    public Task PingAsync(CancellationToken cancellationToken) => database.ExecuteAsync("SELECT 1", cancellationToken);
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
 
