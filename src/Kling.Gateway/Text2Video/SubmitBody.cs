@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Kling.Gateway.Errors;
 
 namespace Kling.Gateway.Text2Video;
@@ -12,6 +14,11 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded)
     public const int MaxBytes = 16 * 1024 * 1024;
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16, AllowDuplicateProperties = false };
+
+    // Prompts are often not ASCII: forward them as UTF-8 text, not \uXXXX escapes three times the size.
+    private static readonly JsonTypeInfo<Text2VideoRequest> ForwardedJson = (JsonTypeInfo<Text2VideoRequest>)
+        new JsonSerializerOptions(ContractJsonContext.Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }
+            .GetTypeInfo(typeof(Text2VideoRequest));
 
     /// <summary>The body to forward, or the error to answer with; nothing invalid gets through.</summary>
     public static async Task<(SubmitBody? Body, KlingErrorResult? Error)> ReadAsync(HttpRequest request, Text2VideoRules rules)
@@ -60,7 +67,7 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded)
             }
 
             var enriched = Text2VideoDefaults.Apply(parsed);
-            return (new SubmitBody(enriched, JsonSerializer.SerializeToUtf8Bytes(enriched, ContractJsonContext.Default.Text2VideoRequest)), null);
+            return (new SubmitBody(enriched, JsonSerializer.SerializeToUtf8Bytes(enriched, ForwardedJson)), null);
         }
     }
 

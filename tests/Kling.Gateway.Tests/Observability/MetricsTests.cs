@@ -4,17 +4,19 @@ using static Kling.Gateway.Tests.Infrastructure.KlingJson;
 
 namespace Kling.Gateway.Tests.Observability;
 
-public sealed class MetricsTests
+public abstract class MetricsTests
 {
-    [Fact]
+    protected abstract StoreKind Kind { get; }
+
+    [SkippableFact]
     public async Task Metrics_count_requests_rejections_active_tasks_and_upstream_latency()
     {
         await using var upstream = await RecordingUpstream.StartAsync();
-        await using var gateway = new GatewayFactory(upstream.BaseAddress, new Dictionary<string, string?>
+        await using var gateway = new GatewayFactory(upstream.BaseAddress, await TestStore.SettingsAsync(Kind, new Dictionary<string, string?>
         {
             ["Tenants:0:Limits:MaxActiveTasks"] = "2",
             ["Tenants:0:Limits:SubmitsPerMinute"] = "3",
-        });
+        }));
         using var a = gateway.CreateClient(TestKeys.TenantA);
         using var scraper = gateway.CreateClient(key: null);
         var before = await scraper.GetStringAsync("/metrics");
@@ -36,12 +38,12 @@ public sealed class MetricsTests
         Assert.Equal(2, Value(after, """kling_gateway_upstream_duration_seconds_count{operation="submit",status="200"}"""));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Metrics_can_move_to_a_port_of_their_own()
     {
         await using var upstream = await RecordingUpstream.StartAsync();
         var port = Loopback.FreePort();
-        await using var gateway = new GatewayFactory(upstream.BaseAddress, new Dictionary<string, string?> { ["Metrics:Port"] = port.ToString(CultureInfo.InvariantCulture) });
+        await using var gateway = new GatewayFactory(upstream.BaseAddress, await TestStore.SettingsAsync(Kind, new Dictionary<string, string?> { ["Metrics:Port"] = port.ToString(CultureInfo.InvariantCulture) }));
         using var api = gateway.CreateClient(TestKeys.TenantA);
         await SubmitAsync(api);
         using var scraper = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
@@ -66,4 +68,14 @@ public sealed class MetricsTests
 
         return 0;
     }
+}
+
+public sealed class MetricsTestsOnSqlite : MetricsTests
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class MetricsTestsOnRedis : MetricsTests
+{
+    protected override StoreKind Kind => StoreKind.Redis;
 }

@@ -3,17 +3,19 @@ using static Kling.Gateway.Tests.Infrastructure.KlingJson;
 
 namespace Kling.Gateway.Tests.RateLimiting;
 
-public sealed class RateLimitTests
+public abstract class RateLimitTests
 {
-    [Fact]
+    protected abstract StoreKind Kind { get; }
+
+    [SkippableFact]
     public async Task A_tenant_over_its_submit_limit_gets_429_1302_while_another_tenant_is_untouched()
     {
         await using var upstream = await RecordingUpstream.StartAsync();
-        await using var gateway = new GatewayFactory(upstream.BaseAddress, new Dictionary<string, string?>
+        await using var gateway = new GatewayFactory(upstream.BaseAddress, await TestStore.SettingsAsync(Kind, new Dictionary<string, string?>
         {
             ["Tenants:0:Limits:SubmitsPerMinute"] = "5",
             ["Tenants:1:Limits:SubmitsPerMinute"] = "100",
-        });
+        }));
         using var a = gateway.CreateClient(TestKeys.TenantA);
         using var b = gateway.CreateClient(TestKeys.TenantB);
 
@@ -35,14 +37,14 @@ public sealed class RateLimitTests
         Assert.Equal(15, upstream.Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Queries_have_their_own_limit_and_remaining_counts_down()
     {
         await using var upstream = await RecordingUpstream.StartAsync();
-        await using var gateway = new GatewayFactory(upstream.BaseAddress, new Dictionary<string, string?>
+        await using var gateway = new GatewayFactory(upstream.BaseAddress, await TestStore.SettingsAsync(Kind, new Dictionary<string, string?>
         {
             ["Limits:QueriesPerMinute"] = "3",
-        });
+        }));
         using var client = gateway.CreateClient(TestKeys.TenantA);
         var taskId = await SubmitAsync(client);
         var mark = upstream.Count;
@@ -61,4 +63,14 @@ public sealed class RateLimitTests
 
     private static string? Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? values.Single() : null;
+}
+
+public sealed class RateLimitTestsOnSqlite : RateLimitTests
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class RateLimitTestsOnRedis : RateLimitTests
+{
+    protected override StoreKind Kind => StoreKind.Redis;
 }

@@ -6,14 +6,16 @@ using static Kling.Gateway.Tests.Infrastructure.KlingJson;
 
 namespace Kling.Gateway.Tests.Tasks;
 
-public sealed class ActiveTaskTests
+public abstract class ActiveTaskTests
 {
-    [Fact]
+    protected abstract StoreKind Kind { get; }
+
+    [SkippableFact]
     public async Task Over_the_active_task_cap_a_submit_gets_429_1303_until_a_task_is_seen_finished()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var upstream = await RecordingUpstream.StartAsync(clock);
-        await using var gateway = new GatewayFactory(upstream.BaseAddress, new Dictionary<string, string?> { ["Tenants:0:Limits:MaxActiveTasks"] = "2" });
+        await using var gateway = new GatewayFactory(upstream.BaseAddress, await TestStore.SettingsAsync(Kind, new Dictionary<string, string?> { ["Tenants:0:Limits:MaxActiveTasks"] = "2" }));
         using var client = gateway.CreateClient(TestKeys.TenantA);
         var first = await SubmitAsync(client);
         await SubmitAsync(client);
@@ -32,11 +34,11 @@ public sealed class ActiveTaskTests
         Assert.Equal(3, upstream.Received.Count(r => r.Method == "POST"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Fifty_concurrent_submits_with_a_cap_of_ten_admit_exactly_ten()
     {
         await using var upstream = await RecordingUpstream.StartAsync(new FakeTimeProvider(DateTimeOffset.UtcNow));
-        await using var gateway = new GatewayFactory(upstream.BaseAddress, new Dictionary<string, string?> { ["Tenants:0:Limits:MaxActiveTasks"] = "10" });
+        await using var gateway = new GatewayFactory(upstream.BaseAddress, await TestStore.SettingsAsync(Kind, new Dictionary<string, string?> { ["Tenants:0:Limits:MaxActiveTasks"] = "10" }));
         using var client = gateway.CreateClient(TestKeys.TenantA);
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => client.PostAsync(Text2VideoPath, Json(ValidSubmit))));
@@ -46,11 +48,11 @@ public sealed class ActiveTaskTests
         Assert.Equal(10, upstream.Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_failed_upstream_submit_frees_its_slot_at_once()
     {
         await using var upstream = await RecordingUpstream.StartAsync(new FakeTimeProvider(DateTimeOffset.UtcNow));
-        await using var gateway = new GatewayFactory(upstream.BaseAddress, new Dictionary<string, string?> { ["Tenants:0:Limits:MaxActiveTasks"] = "1" });
+        await using var gateway = new GatewayFactory(upstream.BaseAddress, await TestStore.SettingsAsync(Kind, new Dictionary<string, string?> { ["Tenants:0:Limits:MaxActiveTasks"] = "1" }));
         using var client = gateway.CreateClient(TestKeys.TenantA);
         upstream.Faults.Current = new FaultSettings(FaultMode.ServerError, TimeSpan.Zero);
 
@@ -62,14 +64,12 @@ public sealed class ActiveTaskTests
         Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_refresher_frees_the_slot_of_a_finished_task_nobody_polls()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var upstream = await RecordingUpstream.StartAsync(clock);
-        await using var gateway = new GatewayFactory(
-            upstream.BaseAddress,
-            new Dictionary<string, string?> { ["Tenants:0:Limits:MaxActiveTasks"] = "1", ["Tasks:RefreshInterval"] = "00:00:30" },
+        await using var gateway = new GatewayFactory(upstream.BaseAddress, await TestStore.SettingsAsync(Kind, new Dictionary<string, string?> { ["Tenants:0:Limits:MaxActiveTasks"] = "1", ["Tasks:RefreshInterval"] = "00:00:30" }),
             services => services.AddSingleton<TimeProvider>(clock));
         using var client = gateway.CreateClient(TestKeys.TenantA);
         var taskId = await SubmitAsync(client);
@@ -87,14 +87,12 @@ public sealed class ActiveTaskTests
         }));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_task_older_than_the_maximum_age_no_longer_holds_a_slot()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var upstream = await RecordingUpstream.StartAsync(clock, new SimulatorOptions { FinishAfter = TimeSpan.FromDays(1) });
-        await using var gateway = new GatewayFactory(
-            upstream.BaseAddress,
-            new Dictionary<string, string?> { ["Tenants:0:Limits:MaxActiveTasks"] = "1", ["Tasks:MaxTaskAge"] = "00:05:00", ["Tasks:RefreshInterval"] = "01:00:00" },
+        await using var gateway = new GatewayFactory(upstream.BaseAddress, await TestStore.SettingsAsync(Kind, new Dictionary<string, string?> { ["Tenants:0:Limits:MaxActiveTasks"] = "1", ["Tasks:MaxTaskAge"] = "00:05:00", ["Tasks:RefreshInterval"] = "01:00:00" }),
             services => services.AddSingleton<TimeProvider>(clock));
         using var client = gateway.CreateClient(TestKeys.TenantA);
         await SubmitAsync(client);
@@ -106,4 +104,14 @@ public sealed class ActiveTaskTests
         await blocked.AssertKlingErrorAsync(HttpStatusCode.TooManyRequests, 1303);
         Assert.Equal(HttpStatusCode.OK, admitted.StatusCode);
     }
+}
+
+public sealed class ActiveTaskTestsOnSqlite : ActiveTaskTests
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class ActiveTaskTestsOnRedis : ActiveTaskTests
+{
+    protected override StoreKind Kind => StoreKind.Redis;
 }

@@ -3,15 +3,17 @@ using static Kling.Gateway.Tests.Infrastructure.KlingJson;
 
 namespace Kling.Gateway.Tests.Tasks;
 
-public sealed class RestartTests
+public abstract class RestartTests
 {
-    [Fact]
+    protected abstract StoreKind Kind { get; }
+
+    [SkippableFact]
     public async Task Tasks_ownership_idempotency_and_slots_survive_a_restart_on_the_same_database()
     {
         await using var upstream = await RecordingUpstream.StartAsync();
-        var settings = new Dictionary<string, string?> { ["Tenants:0:Limits:MaxActiveTasks"] = "2" };
+        // The same settings name the same database file (or Redis key prefix): the second gateway is the first, restarted.
+        var settings = await TestStore.SettingsAsync(Kind, new Dictionary<string, string?> { ["Tenants:0:Limits:MaxActiveTasks"] = "2" });
         string taskId;
-        string databasePath;
         await using (var before = new GatewayFactory(upstream.BaseAddress, settings) { DeleteDatabaseOnDispose = false })
         {
             using var a = before.CreateClient(TestKeys.TenantA);
@@ -19,10 +21,8 @@ public sealed class RestartTests
             using var keyed = new HttpRequestMessage(HttpMethod.Post, Text2VideoPath) { Content = Json(ValidSubmit) };
             keyed.Headers.Add("Idempotency-Key", "restart-key");
             (await a.SendAsync(keyed)).Dispose();
-            databasePath = before.DatabasePath;
         }
 
-        settings["Store:Sqlite:Path"] = databasePath;
         await using var after = new GatewayFactory(upstream.BaseAddress, settings);
         using var client = after.CreateClient(TestKeys.TenantA);
         using var other = after.CreateClient(TestKeys.TenantB);
@@ -43,4 +43,14 @@ public sealed class RestartTests
         await overCap.AssertKlingErrorAsync(HttpStatusCode.TooManyRequests, 1303);
         Assert.Equal(1, upstream.Count - mark);
     }
+}
+
+public sealed class RestartTestsOnSqlite : RestartTests
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class RestartTestsOnRedis : RestartTests
+{
+    protected override StoreKind Kind => StoreKind.Redis;
 }

@@ -67,6 +67,20 @@ public sealed class SubmitTests(GatewayFixture fixture) : IClassFixture<GatewayF
     }
 
     [Fact]
+    public async Task A_non_ascii_prompt_is_forwarded_as_utf8_text()
+    {
+        var mark = fixture.Upstream.Count;
+        using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
+        const string prompt = "一只鹿在森林里奔跑";
+
+        using var response = await client.PostAsync(Text2VideoPath, Json($$"""{"model":"kling-v1","prompt":"{{prompt}}"}"""));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var forwarded = System.Text.Encoding.UTF8.GetString(Assert.Single(fixture.Upstream.Since(mark)).Body);
+        Assert.Contains($"\"prompt\":\"{prompt}\"", forwarded, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_client_request_id_is_echoed_and_forwarded_and_one_is_generated_when_absent()
     {
         var mark = fixture.Upstream.Count;

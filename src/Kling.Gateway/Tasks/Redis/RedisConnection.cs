@@ -36,7 +36,7 @@ internal sealed class RedisConnection : IDisposable
         }
         catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
         {
-            throw new StoreUnavailableException("the gateway's state store (Redis) is unavailable", ex);
+            throw new StoreUnavailableException("the gateway state store (Redis) is unavailable", ex);
         }
     }
 
