@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using Kling.Gateway.Tests.Infrastructure;
+using static Kling.Gateway.Tests.Infrastructure.KlingJson;
+
+namespace Kling.Gateway.Tests.Tasks.Redis;
+
+public sealed class RedisOutageTests
+{
+    [SkippableFact]
+    public async Task Without_Redis_requests_get_503_5001_in_time_readiness_fails_and_both_recover_when_it_returns()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var upstream = await RecordingUpstream.StartAsync();
+        var settings = await TestStore.SettingsAsync(StoreKind.Redis, new Dictionary<string, string?>
+        {
+            ["Store:Redis:Configuration"] = redis.Configuration,
+            ["Store:Redis:Timeout"] = "00:00:00.500",
+        });
+        await using var gateway = new GatewayFactory(upstream.BaseAddress, settings);
+        using var client = gateway.CreateClient(TestKeys.TenantA);
+        var taskId = await SubmitAsync(client);
+        var forwardedBefore = upstream.Count;
+
+        await redis.StopAsync();
+        var clock = Stopwatch.StartNew();
+        using var submit = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
+        using var query = await client.GetAsync(Text2VideoPath + "/" + taskId);
+        var elapsed = clock.Elapsed;
+        using var ready = await client.GetAsync("/health/ready");
+
+        foreach (var refused in new[] { submit, query })
+        {
+            var message = await refused.AssertKlingErrorAsync(HttpStatusCode.ServiceUnavailable, 5001);
+            Assert.Contains("Redis", message, StringComparison.Ordinal);
+        }
+
+        Assert.InRange(elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal(forwardedBefore, upstream.Count);
+
+        await redis.StartAgainAsync();
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            using var probe = await client.GetAsync("/health/ready");
+            return probe.StatusCode == HttpStatusCode.OK;
+        }), "readiness did not recover");
+        using var afterwards = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
+        Assert.Equal(HttpStatusCode.OK, afterwards.StatusCode);
+    }
+}
