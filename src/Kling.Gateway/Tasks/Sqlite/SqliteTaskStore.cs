@@ -8,28 +8,35 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
     private const string Columns = "task_id, tenant_id, model, status, created_at, updated_at, request_id, data";
     private const string Finished = "('succeed', 'failed')";
 
-    public async Task<SlotReservation?> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks, CancellationToken cancellationToken)
+    public Task<SlotReservation?> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks, CancellationToken cancellationToken)
     {
         var created = time.GetUtcNow();
         var now = created.ToUnixTimeMilliseconds();
-        await using var connection = database.Open();
-        // BEGIN IMMEDIATE: the count and the insert happen under the write lock, so concurrent submits cannot overshoot.
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        await using var count = connection.Command(
-            "SELECT COUNT(*) FROM tasks WHERE tenant_id = $p0 AND holds_slot = 1 AND created_at > $p1", tenantId, OldestCounted(now));
-        if ((long)(await count.ExecuteScalarAsync(cancellationToken))! >= maxActiveTasks)
+        return database.WriteAsync<SlotReservation?>(async connection =>
         {
-            return null;
-        }
+            // Slots past the maximum task age are freed first, so they never block a submit.
+            await using (var expire = connection.Command(
+                "UPDATE tasks SET holds_slot = 0 WHERE tenant_id = $p0 AND holds_slot = 1 AND created_at <= $p1", tenantId, OldestCounted(now)))
+            {
+                await expire.ExecuteNonQueryAsync(CancellationToken.None);
+            }
 
-        await using var insert = connection.Command(
-            """
-            INSERT INTO tasks (tenant_id, model, status, holds_slot, created_at, updated_at, observed_at, request_id)
-            VALUES ($p0, $p1, 'reserved', 1, $p2, $p2, $p2, $p3) RETURNING id
-            """, tenantId, model, now, requestId);
-        var id = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
-        await transaction.CommitAsync(cancellationToken);
-        return new SlotReservation(id, tenantId, model, requestId, created);
+            await using (var active = connection.Command("SELECT active FROM tenant_slots WHERE tenant_id = $p0", tenantId))
+            {
+                if ((long)(await active.ExecuteScalarAsync(CancellationToken.None) ?? 0L) >= maxActiveTasks)
+                {
+                    return null;
+                }
+            }
+
+            await using var insert = connection.Command(
+                """
+                INSERT INTO tasks (tenant_id, model, status, holds_slot, created_at, updated_at, observed_at, request_id)
+                VALUES ($p0, $p1, 'reserved', 1, $p2, $p2, $p2, $p3) RETURNING id
+                """, tenantId, model, now, requestId);
+            var id = (long)(await insert.ExecuteScalarAsync(CancellationToken.None))!;
+            return new SlotReservation(id, tenantId, model, requestId, created);
+        }, cancellationToken);
     }
 
     public Task ReleaseSlotAsync(SlotReservation reservation, CancellationToken cancellationToken) =>
@@ -39,7 +46,7 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
         database.ExecuteAsync(
             $"""
             UPDATE tasks SET task_id = $p1, status = $p2, data = $p3, updated_at = $p4, observed_at = $p4,
-                             holds_slot = CASE WHEN $p2 IN {Finished} THEN 0 ELSE 1 END
+                             holds_slot = CASE WHEN $p2 IN {Finished} THEN 0 ELSE holds_slot END
             WHERE id = $p0
             """, cancellationToken, reservation.Id, snapshot.TaskId, snapshot.Status, snapshot.Data, Now());
 
@@ -68,23 +75,23 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
     public Task<IReadOnlyList<TaskRecord>> DueForRefreshAsync(DateTimeOffset observedBefore, int limit, CancellationToken cancellationToken)
     {
         var now = Now();
-        return QueryAsync(
+        return database.WriteAsync(connection => ReadAllAsync(connection.Command(
             $"""
             UPDATE tasks SET observed_at = $p3 WHERE id IN (
                 SELECT id FROM tasks WHERE holds_slot = 1 AND task_id IS NOT NULL AND observed_at < $p0 AND created_at > $p1
                 ORDER BY observed_at LIMIT $p2)
             RETURNING {Columns}
-            """, cancellationToken, observedBefore.ToUnixTimeMilliseconds(), OldestCounted(now), limit, now);
+            """, observedBefore.ToUnixTimeMilliseconds(), OldestCounted(now), limit, now)), cancellationToken);
     }
 
     public Task ExpireAsync(CancellationToken cancellationToken) =>
         database.ExecuteAsync("UPDATE tasks SET holds_slot = 0 WHERE holds_slot = 1 AND created_at <= $p0", cancellationToken, OldestCounted(Now()));
 
+    /// <summary>As of the last expiry (each reservation and each refresher round expire old slots).</summary>
     public async Task<IReadOnlyDictionary<string, int>> ActiveCountsAsync(IReadOnlyCollection<string> tenantIds, CancellationToken cancellationToken)
     {
         await using var connection = database.Open();
-        await using var command = connection.Command(
-            "SELECT tenant_id, COUNT(*) FROM tasks WHERE holds_slot = 1 AND created_at > $p0 GROUP BY tenant_id", OldestCounted(Now()));
+        await using var command = connection.Command("SELECT tenant_id, active FROM tenant_slots");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var counts = tenantIds.ToDictionary(id => id, _ => 0, StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken))
@@ -98,7 +105,12 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
         return counts;
     }
 
-    public Task PingAsync(CancellationToken cancellationToken) => database.ExecuteAsync("SELECT 1", cancellationToken);
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = database.Open();
+        await using var command = connection.Command("SELECT 1");
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -108,15 +120,22 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
     private async Task<IReadOnlyList<TaskRecord>> QueryAsync(string sql, CancellationToken cancellationToken, params object?[] parameters)
     {
         await using var connection = database.Open();
-        await using var command = connection.Command(sql, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var records = new List<TaskRecord>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            records.Add(Read(reader));
-        }
+        return await ReadAllAsync(connection.Command(sql, parameters), cancellationToken);
+    }
 
-        return records;
+    private static async Task<IReadOnlyList<TaskRecord>> ReadAllAsync(SqliteCommand command, CancellationToken cancellationToken = default)
+    {
+        await using (command)
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var records = new List<TaskRecord>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                records.Add(Read(reader));
+            }
+
+            return records;
+        }
     }
 
     private static TaskRecord Read(SqliteDataReader reader) => new(
