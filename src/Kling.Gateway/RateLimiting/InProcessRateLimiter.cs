@@ -13,7 +13,7 @@ internal sealed class InProcessRateLimiter : ITenantRateLimiter, IDisposable
         key => RateLimitPartition.GetTokenBucketLimiter(key, k => new TokenBucketRateLimiterOptions
         {
             TokenLimit = k.PerMinute,
-            TokensPerPeriod = 1,
+            TokensPerPeriod = TokensPerRefill(k.PerMinute),
             ReplenishmentPeriod = RefillPeriod(k.PerMinute),
             QueueLimit = 0,
             // Refilled by the partitioned limiter's own timer, from the time that passed.
@@ -25,15 +25,19 @@ internal sealed class InProcessRateLimiter : ITenantRateLimiter, IDisposable
         var key = new BucketKey(tenantId, policy, perMinute);
         using var lease = _buckets.AttemptAcquire(key);
         var remaining = (int)Math.Min(_buckets.GetStatistics(key)?.CurrentAvailablePermits ?? 0, perMinute);
-        var period = RefillPeriod(perMinute);
         var retryAfter = lease.IsAcquired ? TimeSpan.Zero
-            : lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : period;
-        return ValueTask.FromResult(new RateLimitDecision(lease.IsAcquired, perMinute, remaining, period * (perMinute - remaining), retryAfter));
+            : lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : RefillPeriod(perMinute);
+        var reset = TimeSpan.FromMinutes(1) * ((double)(perMinute - remaining) / perMinute);
+        return ValueTask.FromResult(new RateLimitDecision(lease.IsAcquired, perMinute, remaining, reset, retryAfter));
     }
 
     public void Dispose() => _buckets.Dispose();
 
-    private static TimeSpan RefillPeriod(int perMinute) => TimeSpan.FromMinutes(1) / perMinute;
+    // One token per minute / limit; above 60 000 per minute, several tokens each millisecond (a period must be at least a tick).
+    private static TimeSpan RefillPeriod(int perMinute) =>
+        perMinute <= 60_000 ? TimeSpan.FromMinutes(1) / perMinute : TimeSpan.FromMilliseconds(1);
+
+    private static int TokensPerRefill(int perMinute) => perMinute <= 60_000 ? 1 : (int)Math.Ceiling(perMinute / 60_000.0);
 
     private readonly record struct BucketKey(string TenantId, RatePolicy Policy, int PerMinute);
 }

@@ -9,7 +9,8 @@ namespace Kling.Gateway.RateLimiting;
 /// </summary>
 internal sealed class RedisRateLimiter(RedisConnection redis) : ITenantRateLimiter
 {
-    // Microseconds throughout. TAT = the theoretical arrival time of the next request if all were evenly spaced.
+    // Microseconds throughout (doubles: below a microsecond per request, i.e. above 60 million per minute, the limit
+    // is effectively off). TAT = the theoretical arrival time of the next request if all were evenly spaced.
     private const string GcraScript = """
         local clock = redis.call('TIME')
         local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
@@ -22,13 +23,14 @@ internal sealed class RedisRateLimiter(RedisConnection redis) : ITenantRateLimit
         if next_tat - now > burst then
             return {0, 0, tat - now, next_tat - burst - now}
         end
-        redis.call('SET', KEYS[1], string.format('%d', next_tat), 'PX', math.ceil((next_tat - now) / 1000))
-        return {1, math.floor((burst - (next_tat - now)) / interval), next_tat - now, 0}
+        redis.call('SET', KEYS[1], string.format('%.3f', next_tat), 'PX', math.max(1, math.ceil((next_tat - now) / 1000)))
+        return {1, math.min(limit - 1, math.floor((burst - (next_tat - now)) / interval)), next_tat - now, 0}
         """;
 
     public async ValueTask<RateLimitDecision> AcquireAsync(string tenantId, RatePolicy policy, int perMinute, CancellationToken cancellationToken)
     {
-        var interval = 60_000_000L / perMinute;
+        // Fractional for limits above a million per minute.
+        var interval = 60_000_000.0 / perMinute;
         var result = (long[])(await redis.RunAsync(db => db.ScriptEvaluateAsync(
             GcraScript, [redis.Keys.RateLimit(policy, perMinute, tenantId)], [perMinute, interval])))!;
         return new RateLimitDecision(

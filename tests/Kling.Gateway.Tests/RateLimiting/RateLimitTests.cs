@@ -61,6 +61,23 @@ public abstract class RateLimitTests
         Assert.Equal(3, upstream.Count - mark);
     }
 
+    [SkippableFact]
+    public async Task A_limit_of_two_billion_per_minute_admits_everything()
+    {
+        await using var upstream = await RecordingUpstream.StartAsync();
+        await using var gateway = new GatewayFactory(upstream.BaseAddress, await TestStore.SettingsAsync(Kind, new Dictionary<string, string?>
+        {
+            ["Limits:SubmitsPerMinute"] = "2000000000",
+        }));
+        using var client = gateway.CreateClient(TestKeys.TenantA);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => client.PostAsync(Text2VideoPath, Json(ValidSubmit))));
+
+        Assert.All(answers, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(["2000000000"], answers.Select(r => Header(r, "RateLimit-Limit")).Distinct());
+        Assert.All(answers, r => Assert.InRange(int.Parse(Header(r, "RateLimit-Remaining")!, System.Globalization.CultureInfo.InvariantCulture), 1_999_999_900, 1_999_999_999));
+    }
+
     private static string? Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? values.Single() : null;
 }

@@ -1,0 +1,30 @@
+-- One benchmark request, described by the environment (set by bench/run):
+--   BENCH_METHOD  GET or POST        BENCH_BODY  file with the JSON body (POST)
+--   BENCH_AUTH    bearer token       BENCH_OUT   file that receives one JSON line of results
+local method = os.getenv("BENCH_METHOD") or "GET"
+local body_file = os.getenv("BENCH_BODY")
+local auth = os.getenv("BENCH_AUTH")
+
+wrk.method = method
+if body_file and body_file ~= "" then
+  local f = assert(io.open(body_file, "rb"))
+  wrk.body = f:read("*a")
+  f:close()
+  wrk.headers["Content-Type"] = "application/json"
+end
+if auth and auth ~= "" then
+  wrk.headers["Authorization"] = "Bearer " .. auth
+end
+
+function done(summary, latency, requests)
+  local out = os.getenv("BENCH_OUT")
+  if not out or out == "" then return end
+  local e = summary.errors
+  local f = assert(io.open(out, "a"))
+  f:write(string.format(
+    '{"requests":%d,"seconds":%.3f,"rps":%.1f,"p50_us":%d,"p99_us":%d,"socket_errors":%d,"non_2xx":%d}\n',
+    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.timeout, e.status))
+  f:close()
+end
