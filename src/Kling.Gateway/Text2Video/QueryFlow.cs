@@ -5,12 +5,14 @@ using Kling.Gateway.Observability;
 using Kling.Gateway.Tasks;
 using Kling.Gateway.Tenancy;
 using Kling.Gateway.Upstream;
+using Microsoft.Extensions.Options;
 using Serilog;
 
 namespace Kling.Gateway.Text2Video;
 
 /// <summary>Queries and lists, each limited to the caller's own tasks.</summary>
-internal sealed class QueryFlow(UpstreamForwarder upstream, ITaskStore tasks, IDiagnosticContext diagnostics)
+internal sealed class QueryFlow(
+    UpstreamForwarder upstream, ITaskStore tasks, IOptionsMonitor<TasksOptions> options, TimeProvider time, IDiagnosticContext diagnostics)
 {
     private const string NotFound = "task not found";
 
@@ -28,7 +30,8 @@ internal sealed class QueryFlow(UpstreamForwarder upstream, ITaskStore tasks, ID
 
         diagnostics.Set("TaskId", taskId);
         var tenantId = context.User.GetTenantId()!;
-        if (await tasks.FindAsync(tenantId, taskId, context.RequestAborted) is null)
+        var record = await tasks.FindAsync(tenantId, taskId, context.RequestAborted);
+        if (record is null)
         {
             await context.WriteKlingErrorAsync(404, ErrorCodes.NotFound, NotFound);
             return;
@@ -40,7 +43,9 @@ internal sealed class QueryFlow(UpstreamForwarder upstream, ITaskStore tasks, ID
             return;
         }
 
-        if (reply.IsSuccess && TaskSnapshot.Read(reply.Body) is { } snapshot && snapshot.TaskId == taskId)
+        // Most polls repeat the last answer: those cost no store write.
+        if (reply.IsSuccess && TaskSnapshot.Read(reply.Body) is { } snapshot && snapshot.TaskId == taskId
+            && record.NeedsUpdate(snapshot, time.GetUtcNow(), options.CurrentValue.RefreshInterval))
         {
             await tasks.ObserveAsync(tenantId, snapshot, CancellationToken.None);
         }

@@ -163,6 +163,7 @@ internal sealed class RedisTaskStore(RedisConnection redis, IOptionsMonitor<Stor
             values["status"].ToString(),
             DateTimeOffset.FromUnixTimeMilliseconds((long)values["created"]),
             DateTimeOffset.FromUnixTimeMilliseconds((long)values["updated"]),
+            DateTimeOffset.FromUnixTimeMilliseconds((long)values["observed"]),
             values["request"].ToString(),
             values.TryGetValue("data", out var data) && data.HasValue ? data.ToString() : null);
     }

@@ -5,7 +5,7 @@ namespace Kling.Gateway.Tasks.Sqlite;
 
 internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<TasksOptions> options, TimeProvider time) : ITaskStore
 {
-    private const string Columns = "task_id, tenant_id, model, status, created_at, updated_at, request_id, data";
+    private const string Columns = "task_id, tenant_id, model, status, created_at, updated_at, observed_at, request_id, data";
     private const string Finished = "('succeed', 'failed')";
 
     public Task<SlotReservation?> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks, CancellationToken cancellationToken)
@@ -145,6 +145,7 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
         reader.GetString(3),
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-        reader.GetString(6),
-        reader.IsDBNull(7) ? null : reader.GetString(7));
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+        reader.GetString(7),
+        reader.IsDBNull(8) ? null : reader.GetString(8));
 }
