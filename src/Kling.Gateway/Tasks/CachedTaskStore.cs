@@ -9,7 +9,7 @@ namespace Kling.Gateway.Tasks;
 /// </summary>
 internal sealed class CachedTaskStore(ITaskStore store, TimeProvider time) : ITaskStore, IDisposable
 {
-    private const int Capacity = 100_000;
+    private const int Capacity = 10_000;
     private static readonly TimeSpan Idle = TimeSpan.FromMinutes(30);
 
     private readonly MemoryCache _recent = new(new MemoryCacheOptions { SizeLimit = Capacity, Clock = new SystemClockAdapter(time) });

@@ -1,12 +1,13 @@
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace Kling.Gateway.Tasks.Sqlite;
 
 /// <summary>
-/// The embedded database file. Reads use pooled connections (WAL lets them run beside a write); writes are queued
-/// on one long-lived connection, one transaction at a time, because SQLite has one writer anyway and waiting for
-/// its lock inside SQLite would block threads.
+/// The embedded database file. Reads use pooled connections (WAL lets them run beside writes). Writes go through one
+/// writer thread on one long-lived connection with prepared statements: SQLite has one writer anyway, and waiting
+/// for its lock inside SQLite would block request threads.
 /// </summary>
 internal sealed class SqliteDatabase : IDisposable
 {
@@ -56,19 +57,23 @@ internal sealed class SqliteDatabase : IDisposable
         ) WITHOUT ROWID;
         """;
 
+    private const int MaxBatch = 256;
+
     private readonly string _connectionString;
-    private readonly SqliteConnection _writer;
-    private readonly SemaphoreSlim _writeTurn = new(1, 1);
+    private readonly SqliteWriter _writer;
+    private readonly Channel<WriteOperation> _queue = Channel.CreateUnbounded<WriteOperation>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Thread _writerThread;
 
     public SqliteDatabase(IOptions<StoreOptions> options, IHostEnvironment environment)
     {
         var path = System.IO.Path.GetFullPath(options.Value.Sqlite.Path, environment.ContentRootPath);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
-        _writer = Open();
+        _writer = new SqliteWriter(Open());
         // WAL with NORMAL: a commit is durable once the WAL is synced at checkpoint; a power cut may lose the last commits, never corrupt.
-        using var command = _writer.Command(Schema + "PRAGMA synchronous = NORMAL;");
-        command.ExecuteNonQuery();
+        _writer.Execute(Schema + "PRAGMA synchronous = NORMAL;");
+        _writerThread = new Thread(WriteLoop) { IsBackground = true, Name = "sqlite-writer" };
+        _writerThread.Start();
     }
 
     /// <summary>A pooled connection for reading.</summary>
@@ -79,34 +84,93 @@ internal sealed class SqliteDatabase : IDisposable
         return connection;
     }
 
-    /// <summary>Runs <paramref name="work"/> as one write transaction, after the writes queued before it.</summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues <paramref name="work"/> for the writer thread, which runs whatever is queued together in one transaction
+    /// (group commit: one commit for many requests), each in a savepoint of its own so that one failure undoes only itself.
+    /// The task completes once the transaction has committed.
+    /// </summary>
+    public Task<T> WriteAsync<T>(Func<SqliteWriter, T> work)
     {
-        await _writeTurn.WaitAsync(cancellationToken);
-        try
-        {
-            await using var transaction = _writer.BeginTransaction(deferred: false);
-            var result = await work(_writer);
-            await transaction.CommitAsync(CancellationToken.None);
-            return result;
-        }
-        finally
-        {
-            _writeTurn.Release();
-        }
+        var operation = new WriteOperation<T>(work);
+        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(operation), this);
+        return operation.Task;
     }
 
     /// <summary>Runs one writing statement (parameters <c>$p0</c>, <c>$p1</c>, ...).</summary>
-    public Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params object?[] parameters) =>
-        WriteAsync(async connection =>
-        {
-            await using var command = connection.Command(sql, parameters);
-            return await command.ExecuteNonQueryAsync(CancellationToken.None);
-        }, cancellationToken);
+    public Task<int> ExecuteAsync(string sql, params object?[] parameters) => WriteAsync(writer => writer.Execute(sql, parameters));
 
     public void Dispose()
     {
+        _queue.Writer.TryComplete();
+        _writerThread.Join();
         _writer.Dispose();
-        _writeTurn.Dispose();
+    }
+
+    private void WriteLoop()
+    {
+        var batch = new List<WriteOperation>(MaxBatch);
+        var done = new List<WriteOperation>(MaxBatch);
+        while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            _writer.Execute("BEGIN IMMEDIATE");
+            foreach (var operation in batch)
+            {
+                _writer.Execute("SAVEPOINT operation");
+                try
+                {
+                    operation.Run(_writer);
+                    _writer.Execute("RELEASE operation");
+                    done.Add(operation);
+                }
+                catch (Exception ex)
+                {
+                    _writer.Execute("ROLLBACK TO operation");
+                    _writer.Execute("RELEASE operation");
+                    operation.Fail(ex);
+                }
+            }
+
+            try
+            {
+                _writer.Execute("COMMIT");
+                done.ForEach(operation => operation.Complete());
+            }
+            catch (SqliteException ex)
+            {
+                _writer.Execute("ROLLBACK");
+                done.ForEach(operation => operation.Fail(ex));
+            }
+
+            batch.Clear();
+            done.Clear();
+        }
+    }
+
+    private abstract class WriteOperation
+    {
+        public abstract void Run(SqliteWriter writer);
+
+        public abstract void Complete();
+
+        public abstract void Fail(Exception exception);
+    }
+
+    private sealed class WriteOperation<T>(Func<SqliteWriter, T> work) : WriteOperation
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+
+        public Task<T> Task => _completion.Task;
+
+        public override void Run(SqliteWriter writer) => _result = work(writer);
+
+        public override void Complete() => _completion.TrySetResult(_result!);
+
+        public override void Fail(Exception exception) => _completion.TrySetException(exception);
     }
 }

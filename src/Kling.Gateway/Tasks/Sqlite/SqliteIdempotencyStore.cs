@@ -7,53 +7,41 @@ internal sealed class SqliteIdempotencyStore(SqliteDatabase database, IOptionsMo
     public Task<IdempotencyOutcome> BeginAsync(string tenantId, string key, string bodyHash, TimeSpan pendingLease, CancellationToken cancellationToken)
     {
         var now = Now();
-        return database.WriteAsync(async connection =>
+        var window = Window;
+        return database.WriteAsync(writer =>
         {
-            await using (var select = connection.Command(
+            var existing = writer.Query(
                 "SELECT body_hash, state, status_code, response, claimed_at FROM idempotency WHERE tenant_id = $p0 AND key = $p1 AND expires_at > $p2",
-                tenantId, key, now))
-            await using (var reader = await select.ExecuteReaderAsync(CancellationToken.None))
+                reader => reader.GetString(0) != bodyHash ? IdempotencyOutcome.BodyMismatch
+                    : reader.GetString(1) == "done" ? new IdempotencyOutcome(IdempotencyState.Replay, reader.GetInt32(2), (byte[])reader.GetValue(3))
+                    : reader.GetInt64(4) > now - (long)pendingLease.TotalMilliseconds ? IdempotencyOutcome.InFlight
+                    : null,
+                tenantId, key, now);
+            if (existing.Count == 1 && existing[0] is { } outcome)
             {
-                if (await reader.ReadAsync(CancellationToken.None))
-                {
-                    if (reader.GetString(0) != bodyHash)
-                    {
-                        return IdempotencyOutcome.BodyMismatch;
-                    }
-
-                    if (reader.GetString(1) == "done")
-                    {
-                        return new IdempotencyOutcome(IdempotencyState.Replay, reader.GetInt32(2), (byte[])reader.GetValue(3));
-                    }
-
-                    if (reader.GetInt64(4) > now - (long)pendingLease.TotalMilliseconds)
-                    {
-                        return IdempotencyOutcome.InFlight;
-                    }
-                }
+                return outcome;
             }
 
             // New, expired, or a claim abandoned by a crashed request: claim it now.
-            await using var claim = connection.Command(
+            writer.Execute(
                 """
                 INSERT OR REPLACE INTO idempotency (tenant_id, key, body_hash, state, claimed_at, expires_at)
                 VALUES ($p0, $p1, $p2, 'pending', $p3, $p4)
-                """, tenantId, key, bodyHash, now, now + Window);
-            await claim.ExecuteNonQueryAsync(CancellationToken.None);
+                """, tenantId, key, bodyHash, now, now + window);
             return IdempotencyOutcome.Claimed;
-        }, cancellationToken);
+        });
     }
 
     public Task CompleteAsync(string tenantId, string key, int status, byte[] response, CancellationToken cancellationToken) =>
         database.ExecuteAsync(
             "UPDATE idempotency SET state = 'done', status_code = $p2, response = $p3, expires_at = $p4 WHERE tenant_id = $p0 AND key = $p1",
-            cancellationToken, tenantId, key, status, response, Now() + Window);
+            tenantId, key, status, response, Now() + Window);
 
     public Task ForgetAsync(string tenantId, string key, CancellationToken cancellationToken) =>
-        database.ExecuteAsync("DELETE FROM idempotency WHERE tenant_id = $p0 AND key = $p1 AND state = 'pending'", cancellationToken, tenantId, key);
+        database.ExecuteAsync("DELETE FROM idempotency WHERE tenant_id = $p0 AND key = $p1 AND state = 'pending'", tenantId, key);
 
     public Task ExpireAsync(CancellationToken cancellationToken) =>
-        database.ExecuteAsync("DELETE FROM idempotency WHERE expires_at <= $p0", cancellationToken, Now());
+        database.ExecuteAsync("DELETE FROM idempotency WHERE expires_at <= $p0", Now());
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
 

@@ -12,35 +12,27 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
     {
         var created = time.GetUtcNow();
         var now = created.ToUnixTimeMilliseconds();
-        return database.WriteAsync<SlotReservation?>(async connection =>
+        var oldest = OldestCounted(now);
+        return database.WriteAsync<SlotReservation?>(writer =>
         {
             // Slots past the maximum task age are freed first, so they never block a submit.
-            await using (var expire = connection.Command(
-                "UPDATE tasks SET holds_slot = 0 WHERE tenant_id = $p0 AND holds_slot = 1 AND created_at <= $p1", tenantId, OldestCounted(now)))
+            writer.Execute("UPDATE tasks SET holds_slot = 0 WHERE tenant_id = $p0 AND holds_slot = 1 AND created_at <= $p1", tenantId, oldest);
+            if ((long)(writer.Scalar("SELECT active FROM tenant_slots WHERE tenant_id = $p0", tenantId) ?? 0L) >= maxActiveTasks)
             {
-                await expire.ExecuteNonQueryAsync(CancellationToken.None);
+                return null;
             }
 
-            await using (var active = connection.Command("SELECT active FROM tenant_slots WHERE tenant_id = $p0", tenantId))
-            {
-                if ((long)(await active.ExecuteScalarAsync(CancellationToken.None) ?? 0L) >= maxActiveTasks)
-                {
-                    return null;
-                }
-            }
-
-            await using var insert = connection.Command(
+            var id = (long)writer.Scalar(
                 """
                 INSERT INTO tasks (tenant_id, model, status, holds_slot, created_at, updated_at, observed_at, request_id)
                 VALUES ($p0, $p1, 'reserved', 1, $p2, $p2, $p2, $p3) RETURNING id
-                """, tenantId, model, now, requestId);
-            var id = (long)(await insert.ExecuteScalarAsync(CancellationToken.None))!;
+                """, tenantId, model, now, requestId)!;
             return new SlotReservation(id, tenantId, model, requestId, created);
-        }, cancellationToken);
+        });
     }
 
     public Task ReleaseSlotAsync(SlotReservation reservation, CancellationToken cancellationToken) =>
-        database.ExecuteAsync("DELETE FROM tasks WHERE id = $p0 AND task_id IS NULL", cancellationToken, reservation.Id);
+        database.ExecuteAsync("DELETE FROM tasks WHERE id = $p0 AND task_id IS NULL", reservation.Id);
 
     public Task RecordSubmittedAsync(SlotReservation reservation, TaskSnapshot snapshot, CancellationToken cancellationToken) =>
         database.ExecuteAsync(
@@ -48,7 +40,7 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
             UPDATE tasks SET task_id = $p1, status = $p2, data = $p3, updated_at = $p4, observed_at = $p4,
                              holds_slot = CASE WHEN $p2 IN {Finished} THEN 0 ELSE holds_slot END
             WHERE id = $p0
-            """, cancellationToken, reservation.Id, snapshot.TaskId, snapshot.Status, snapshot.Data, Now());
+            """, reservation.Id, snapshot.TaskId, snapshot.Status, snapshot.Data, Now());
 
     public async Task<TaskRecord?> FindAsync(string tenantId, string taskId, CancellationToken cancellationToken)
     {
@@ -63,7 +55,7 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
                              status = $p1, data = $p2, observed_at = $p3,
                              holds_slot = CASE WHEN $p1 IN {Finished} THEN 0 ELSE holds_slot END
             WHERE task_id = $p0 AND tenant_id = $p4
-            """, cancellationToken, snapshot.TaskId, snapshot.Status, snapshot.Data, Now(), tenantId);
+            """, snapshot.TaskId, snapshot.Status, snapshot.Data, Now(), tenantId);
 
     public Task<IReadOnlyList<TaskRecord>> ListAsync(string tenantId, int pageNum, int pageSize, CancellationToken cancellationToken) =>
         QueryAsync(
@@ -72,20 +64,20 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
             ORDER BY created_at DESC, id DESC LIMIT $p1 OFFSET $p2
             """, cancellationToken, tenantId, pageSize, (pageNum - 1) * pageSize);
 
-    public Task<IReadOnlyList<TaskRecord>> DueForRefreshAsync(DateTimeOffset observedBefore, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<TaskRecord>> DueForRefreshAsync(DateTimeOffset observedBefore, int limit, CancellationToken cancellationToken)
     {
         var now = Now();
-        return database.WriteAsync(connection => ReadAllAsync(connection.Command(
+        return await database.WriteAsync(writer => writer.Query(
             $"""
             UPDATE tasks SET observed_at = $p3 WHERE id IN (
                 SELECT id FROM tasks WHERE holds_slot = 1 AND task_id IS NOT NULL AND observed_at < $p0 AND created_at > $p1
                 ORDER BY observed_at LIMIT $p2)
             RETURNING {Columns}
-            """, observedBefore.ToUnixTimeMilliseconds(), OldestCounted(now), limit, now)), cancellationToken);
+            """, Read, observedBefore.ToUnixTimeMilliseconds(), OldestCounted(now), limit, now));
     }
 
     public Task ExpireAsync(CancellationToken cancellationToken) =>
-        database.ExecuteAsync("UPDATE tasks SET holds_slot = 0 WHERE holds_slot = 1 AND created_at <= $p0", cancellationToken, OldestCounted(Now()));
+        database.ExecuteAsync("UPDATE tasks SET holds_slot = 0 WHERE holds_slot = 1 AND created_at <= $p0", OldestCounted(Now()));
 
     /// <summary>As of the last expiry (each reservation and each refresher round expire old slots).</summary>
     public async Task<IReadOnlyDictionary<string, int>> ActiveCountsAsync(IReadOnlyCollection<string> tenantIds, CancellationToken cancellationToken)
@@ -120,22 +112,15 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
     private async Task<IReadOnlyList<TaskRecord>> QueryAsync(string sql, CancellationToken cancellationToken, params object?[] parameters)
     {
         await using var connection = database.Open();
-        return await ReadAllAsync(connection.Command(sql, parameters), cancellationToken);
-    }
-
-    private static async Task<IReadOnlyList<TaskRecord>> ReadAllAsync(SqliteCommand command, CancellationToken cancellationToken = default)
-    {
-        await using (command)
+        await using var command = connection.Command(sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var records = new List<TaskRecord>();
+        while (await reader.ReadAsync(cancellationToken))
         {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            var records = new List<TaskRecord>();
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                records.Add(Read(reader));
-            }
-
-            return records;
+            records.Add(Read(reader));
         }
+
+        return records;
     }
 
     private static TaskRecord Read(SqliteDataReader reader) => new(
