@@ -8,6 +8,7 @@ namespace Kling.Simulator;
 internal static class SimulatorApi
 {
     public const string Text2VideoPath = "/kling/v1/videos/text2video";
+    public const string OfficialText2VideoPath = "/v1/videos/text2video";
 
     public static IServiceCollection AddKlingSimulator(this IServiceCollection services)
     {
@@ -20,7 +21,9 @@ internal static class SimulatorApi
 
     public static IEndpointRouteBuilder MapKlingSimulator(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup(Text2VideoPath).AddEndpointFilter(RequireKeyAndApplyFaults);
+        var mode = endpoints.ServiceProvider.GetRequiredService<IOptions<SimulatorOptions>>().Value.Mode;
+        var api = endpoints.MapGroup(mode == SimulatorMode.Official ? OfficialText2VideoPath : Text2VideoPath)
+            .AddEndpointFilter(RequireKeyAndApplyFaults);
         api.MapPost("/", SubmitAsync);
         api.MapGet("/{task_id}", Query);
         endpoints.MapPut("/simulator/faults", (FaultSettings settings, SimulatorFaults faults) =>
@@ -35,16 +38,11 @@ internal static class SimulatorApi
     {
         var context = invocation.HttpContext;
         var services = context.RequestServices;
-        var key = services.GetRequiredService<IOptionsMonitor<SimulatorOptions>>().CurrentValue.ApiKey;
-        string? authorization = context.Request.Headers.Authorization;
-        if (string.IsNullOrEmpty(authorization))
+        var options = services.GetRequiredService<IOptionsMonitor<SimulatorOptions>>().CurrentValue;
+        var time = services.GetRequiredService<TimeProvider>();
+        if (await SimulatorCredentials.CheckAsync(context.Request.Headers.Authorization, options, time.GetUtcNow()) is { } rejected)
         {
-            return Error(401, 1001, "Authorization header is missing");
-        }
-
-        if (authorization != "Bearer " + key)
-        {
-            return Error(401, 1002, "Authorization key is invalid");
+            return Error(401, rejected.Code, rejected.Message);
         }
 
         var isFaultControl = context.Request.Path.StartsWithSegments("/simulator", StringComparison.Ordinal);
@@ -56,7 +54,7 @@ internal static class SimulatorApi
 
         if (fault.Latency > TimeSpan.Zero)
         {
-            await Task.Delay(fault.Latency, services.GetRequiredService<TimeProvider>(), context.RequestAborted);
+            await Task.Delay(fault.Latency, time, context.RequestAborted);
         }
 
         switch (fault.Mode)
@@ -77,8 +75,9 @@ internal static class SimulatorApi
     }
 
     private static async Task<IResult> SubmitAsync(
-        HttpRequest request, ConcurrentDictionary<string, SimulatedTask> tasks, SimulatorFaults faults, TimeProvider time)
+        HttpRequest request, ConcurrentDictionary<string, SimulatedTask> tasks, SimulatorFaults faults, IOptionsMonitor<SimulatorOptions> options, TimeProvider time)
     {
+        var official = options.CurrentValue.Mode == SimulatorMode.Official;
         JsonElement body;
         try
         {
@@ -89,11 +88,18 @@ internal static class SimulatorApi
             return Error(400, 1200, "request body is not valid JSON");
         }
 
+        // The official API calls the model model_name (and would silently use kling-v1 without it) and takes cfg_scale in [0, 1].
+        var modelField = official ? "model_name" : "model";
         if (body.ValueKind != JsonValueKind.Object
-            || !body.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String
+            || !body.TryGetProperty(modelField, out var model) || model.ValueKind != JsonValueKind.String
             || !body.TryGetProperty("prompt", out var prompt) || prompt.ValueKind != JsonValueKind.String)
         {
-            return Error(400, 1201, "model and prompt are required strings");
+            return Error(400, 1201, modelField + " and prompt are required strings");
+        }
+
+        if (official && body.TryGetProperty("cfg_scale", out var cfg) && (cfg.ValueKind != JsonValueKind.Number || cfg.GetDouble() is < 0 or > 1))
+        {
+            return Error(400, 1201, "cfg_scale must be a number between 0 and 1");
         }
 
         var duration = body.TryGetProperty("duration", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString()! : "5";
@@ -102,7 +108,7 @@ internal static class SimulatorApi
             Random.Shared.NextInt64(100_000_000_000_000_000, 999_999_999_999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture),
             time.GetUtcNow(), duration, faults.Current.Mode == FaultMode.FailTasks, externalId);
         tasks[task.Id] = task;
-        return Success(new
+        return Success(official, new
         {
             task_id = task.Id,
             task_status = "submitted",
@@ -123,7 +129,7 @@ internal static class SimulatorApi
         var settings = options.CurrentValue;
         var now = time.GetUtcNow();
         var status = task.StatusAt(now, settings);
-        return Success(new
+        return Success(settings.Mode == SimulatorMode.Official, new
         {
             task_id = task.Id,
             task_status = status,
@@ -137,8 +143,8 @@ internal static class SimulatorApi
         });
     }
 
-    private static IResult Success(object data) =>
-        Results.Json(new { code = 0, message = "success", request_id = Guid.NewGuid().ToString(), data });
+    private static IResult Success(bool official, object data) =>
+        Results.Json(new { code = 0, message = official ? "SUCCEED" : "success", request_id = Guid.NewGuid().ToString(), data });
 
     private static IResult Error(int status, int code, string message) =>
         Results.Json(new { code, message, request_id = Guid.NewGuid().ToString() }, statusCode: status);

@@ -3,8 +3,17 @@ namespace Kling.Simulator;
 /// <summary>How the simulated Kling account behaves; bound from the <c>Simulator</c> section.</summary>
 internal sealed class SimulatorOptions
 {
-    /// <summary>The bearer key the simulator accepts (a development value, not a real Kling key).</summary>
+    /// <summary><c>Aggregator</c>: <c>/kling/v1/...</c> paths and a bearer key. <c>Official</c>: <c>/v1/...</c> paths, <c>model_name</c>, JWT.</summary>
+    public SimulatorMode Mode { get; set; } = SimulatorMode.Aggregator;
+
+    /// <summary>The bearer key the simulator accepts in aggregator mode (a development value, not a real Kling key).</summary>
     public string ApiKey { get; set; } = "simulator-dev-key";
+
+    /// <summary>Official mode: the issuer its JWTs must name (development value).</summary>
+    public string AccessKey { get; set; } = "simulator-dev-access-key";
+
+    /// <summary>Official mode: the HS256 key its JWTs must be signed with (development value, at least 32 bytes).</summary>
+    public string SecretKey { get; set; } = "simulator-dev-secret-key-0123456789";
 
     /// <summary>A task is <c>submitted</c> until this much time has passed, then <c>processing</c>.</summary>
     public TimeSpan ProcessingAfter { get; set; } = TimeSpan.FromSeconds(2);
@@ -14,4 +23,10 @@ internal sealed class SimulatorOptions
 
     /// <summary>Where the fake video URLs point.</summary>
     public string VideoBaseUrl { get; set; } = "https://videos.simulator.invalid";
+}
+
+internal enum SimulatorMode
+{
+    Aggregator,
+    Official,
 }

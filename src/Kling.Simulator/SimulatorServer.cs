@@ -34,7 +34,10 @@ internal sealed class SimulatorServer : IAsyncDisposable
         builder.Services.AddSingleton(time);
         builder.Services.Configure<SimulatorOptions>(o =>
         {
+            o.Mode = options.Mode;
             o.ApiKey = options.ApiKey;
+            o.AccessKey = options.AccessKey;
+            o.SecretKey = options.SecretKey;
             o.ProcessingAfter = options.ProcessingAfter;
             o.FinishAfter = options.FinishAfter;
             o.VideoBaseUrl = options.VideoBaseUrl;

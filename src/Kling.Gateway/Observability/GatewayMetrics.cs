@@ -11,6 +11,8 @@ internal sealed class GatewayMetrics
     private readonly Counter _requests;
     private readonly Counter _rejections;
     private readonly Histogram _upstreamDuration;
+    private readonly Counter _tokenSignings;
+    private readonly Counter _credentialRejections;
 
     public GatewayMetrics()
     {
@@ -21,6 +23,10 @@ internal sealed class GatewayMetrics
             "kling_gateway_rejections_total", "Requests refused by a tenant limit (rate_limit or concurrency).", "tenant", "reason");
         ActiveTasks = factory.CreateGauge(
             "kling_gateway_active_tasks", "Tasks holding an active-task slot, by tenant.", "tenant");
+        _tokenSignings = factory.CreateCounter(
+            "kling_gateway_upstream_token_signings_total", "JWTs signed for the official upstream (one per renewal).");
+        _credentialRejections = factory.CreateCounter(
+            "kling_gateway_upstream_credential_rejections_total", "Upstream answers rejecting the gateway's own credentials.");
         _upstreamDuration = factory.CreateHistogram(
             "kling_gateway_upstream_duration_seconds", "Upstream call latency, by operation and upstream status.",
             new HistogramConfiguration
@@ -42,6 +48,10 @@ internal sealed class GatewayMetrics
     /// <param name="status">The upstream's status, or 0 when it gave none (unreachable, timed out).</param>
     public void UpstreamCall(string operation, int status, TimeSpan elapsed) =>
         _upstreamDuration.WithLabels(operation, StatusLabel(status)).Observe(elapsed.TotalSeconds);
+
+    public void TokenSigned() => _tokenSignings.Inc();
+
+    public void CredentialsRejected() => _credentialRejections.Inc();
 
     private static string StatusLabel(int status) => status switch
     {

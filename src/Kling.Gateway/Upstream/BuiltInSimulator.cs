@@ -5,7 +5,7 @@ namespace Kling.Gateway.Upstream;
 
 /// <summary>
 /// With no <c>Upstream:BaseUrl</c>, starts the Kling simulator on a loopback port and points the gateway at it,
-/// so the gateway runs with no Kling account. Its key is random per process: nobody else can call it.
+/// so the gateway runs with no Kling account. Its credentials are random per process: nobody else can call it.
 /// </summary>
 internal sealed partial class BuiltInSimulator(
     UpstreamTarget target, TimeProvider time, IConfiguration configuration, ILogger<BuiltInSimulator> logger) : IHostedService, IAsyncDisposable
@@ -20,9 +20,12 @@ internal sealed partial class BuiltInSimulator(
         }
 
         var options = configuration.GetSection("Simulator").Get<SimulatorOptions>() ?? new SimulatorOptions();
+        options.Mode = target.Mode == UpstreamMode.Official ? SimulatorMode.Official : SimulatorMode.Aggregator;
         options.ApiKey = RandomNumberGenerator.GetHexString(32);
+        options.AccessKey = RandomNumberGenerator.GetHexString(32);
+        options.SecretKey = RandomNumberGenerator.GetHexString(64);
         _server = await SimulatorServer.StartAsync(options, time, cancellationToken: cancellationToken);
-        target.UseBuiltInSimulator(_server.BaseAddress, options.ApiKey);
+        target.UseBuiltInSimulator(_server.BaseAddress, options.ApiKey, options.AccessKey, options.SecretKey);
         LogUsingSimulator(logger, _server.BaseAddress);
     }
 

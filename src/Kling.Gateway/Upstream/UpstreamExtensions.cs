@@ -15,8 +15,11 @@ internal static class UpstreamExtensions
         builder.Services.AddSingleton<UpstreamInvoker>();
         builder.Services.AddSingleton<UpstreamForwarder>();
         builder.Services.AddSingleton<UpstreamClient>();
+        builder.Services.AddSingleton<UpstreamCredentialWatch>();
         builder.Services.AddHostedService<BuiltInSimulator>();
-        builder.Services.AddHealthChecks().AddCheck<UpstreamReadinessCheck>("upstream", tags: ["ready"]);
+        builder.Services.AddHealthChecks()
+            .AddCheck<UpstreamReadinessCheck>("upstream", tags: ["ready"])
+            .AddCheck<UpstreamCredentialWatch>("upstream-credentials", tags: ["ready"]);
         return builder;
     }
 }

@@ -12,13 +12,15 @@ internal sealed partial class UpstreamForwarder(
     UpstreamInvoker invoker,
     UpstreamTarget target,
     IOptionsMonitor<UpstreamOptions> options,
+    UpstreamCredentialWatch credentials,
     IDiagnosticContext diagnostics,
     GatewayMetrics metrics,
     TimeProvider time,
     ILogger<UpstreamForwarder> logger)
 {
     /// <summary>
-    /// Forwards to <paramref name="path"/> on the upstream, with <paramref name="jsonBody"/> as the body when given.
+    /// Forwards to the upstream's equivalent of the public <paramref name="path"/>, with <paramref name="jsonBody"/> (in the
+    /// public contract's terms) as the body when given.
     /// Returns the upstream's answer, or null when it could not be had (the client has then been answered).
     /// </summary>
     /// <param name="operation">What the call is for, as the upstream latency metric labels it.</param>
@@ -33,6 +35,11 @@ internal sealed partial class UpstreamForwarder(
 
         if (jsonBody is not null)
         {
+            if (endpoint.Mode == UpstreamMode.Official)
+            {
+                jsonBody = OfficialRequestMapper.Map(jsonBody);
+            }
+
             var request = context.Request;
             request.Body = new MemoryStream(jsonBody, writable: false);
             request.ContentLength = jsonBody.Length;
@@ -41,7 +48,8 @@ internal sealed partial class UpstreamForwarder(
         }
 
         var timeout = options.CurrentValue.Timeout;
-        var transformer = new UpstreamTransformer(new Uri(endpoint.BaseAddress + path), endpoint.Authorization, context.GetRequestId());
+        var transformer = new UpstreamTransformer(
+            new Uri(endpoint.BaseAddress + endpoint.PathFor(path)), endpoint.Credential.Authorization(), context.GetRequestId());
         var started = time.GetTimestamp();
         var error = await forwarder.SendAsync(
             context, endpoint.BaseAddress, invoker.Invoker, new ForwarderRequestConfig { ActivityTimeout = timeout }, transformer);
@@ -52,7 +60,13 @@ internal sealed partial class UpstreamForwarder(
         if (error == ForwarderError.None && transformer.Reply is { } reply)
         {
             diagnostics.Set("UpstreamStatus", reply.StatusCode);
-            return reply;
+            if (!credentials.IsRejection(reply))
+            {
+                return reply;
+            }
+
+            await context.WriteKlingErrorAsync(502, ErrorCodes.UpstreamUnavailable, UpstreamCredentialWatch.ClientMessage);
+            return null;
         }
 
         await WriteFailureAsync(context, error, timeout);

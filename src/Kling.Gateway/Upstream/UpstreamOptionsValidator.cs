@@ -16,9 +16,26 @@ internal sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOption
             failures.Add("Upstream:BaseUrl must be an absolute http(s) URL without a query, or empty for the built-in simulator");
         }
 
-        if (options.BaseUrl.Length > 0 && string.IsNullOrWhiteSpace(options.ApiKey))
+        if (options.BaseUrl.Length > 0 && options.Mode == UpstreamMode.Aggregator && string.IsNullOrWhiteSpace(options.ApiKey))
         {
-            failures.Add("Upstream:ApiKey is required when Upstream:BaseUrl is set");
+            failures.Add("Upstream:ApiKey is required when Upstream:BaseUrl is set (Upstream:Mode Aggregator)");
+        }
+
+        if (options.BaseUrl.Length > 0 && options.Mode == UpstreamMode.Official)
+        {
+            if (string.IsNullOrWhiteSpace(options.AccessKey))
+            {
+                failures.Add("Upstream:AccessKey is required when Upstream:Mode is Official");
+            }
+
+            if (string.IsNullOrWhiteSpace(options.SecretKey))
+            {
+                failures.Add("Upstream:SecretKey is required when Upstream:Mode is Official");
+            }
+            else if (System.Text.Encoding.UTF8.GetByteCount(options.SecretKey) < KlingJwtCredential.MinSecretKeyBytes)
+            {
+                failures.Add($"Upstream:SecretKey must be at least {KlingJwtCredential.MinSecretKeyBytes} bytes (HS256 signing key)");
+            }
         }
 
         if (options.Timeout < MinTimeout || options.Timeout > MaxTimeout)

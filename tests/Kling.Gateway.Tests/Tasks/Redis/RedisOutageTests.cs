@@ -18,6 +18,8 @@ public sealed class RedisOutageTests
         });
         await using var gateway = new GatewayFactory(upstream.BaseAddress, settings);
         using var client = gateway.CreateClient(TestKeys.TenantA);
+        // As behind a load balancer: traffic once ready (connected to Redis).
+        Assert.True(await Eventually.TrueAsync(() => IsReadyAsync(client)), "never became ready");
         var taskId = await SubmitAsync(client);
         var forwardedBefore = upstream.Count;
 
@@ -39,12 +41,14 @@ public sealed class RedisOutageTests
         Assert.Equal(forwardedBefore, upstream.Count);
 
         await redis.StartAgainAsync();
-        Assert.True(await Eventually.TrueAsync(async () =>
-        {
-            using var probe = await client.GetAsync("/health/ready");
-            return probe.StatusCode == HttpStatusCode.OK;
-        }), "readiness did not recover");
+        Assert.True(await Eventually.TrueAsync(() => IsReadyAsync(client)), "readiness did not recover");
         using var afterwards = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
         Assert.Equal(HttpStatusCode.OK, afterwards.StatusCode);
+    }
+
+    private static async Task<bool> IsReadyAsync(HttpClient client)
+    {
+        using var probe = await client.GetAsync("/health/ready");
+        return probe.StatusCode == HttpStatusCode.OK;
     }
 }
