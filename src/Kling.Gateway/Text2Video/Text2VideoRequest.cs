@@ -27,7 +27,10 @@ internal sealed record Text2VideoRequest
     [JsonPropertyName("negative_prompt"), MaxLength(Text2VideoRules.MaxPromptLength)]
     public string? NegativePrompt { get; init; }
 
-    /// <summary>Prompt adherence, 0.0 to 100.0.</summary>
+    /// <summary>
+    /// Prompt adherence, 0.0 to 100.0. When the gateway fronts the official Kling API (0–1 scale) it sends value ÷ 10,
+    /// capped at 1, so the defaults (5.0 here, 0.5 there) coincide.
+    /// </summary>
     /// <example>5.0</example>
     [JsonPropertyName("cfg_scale"), DefaultValue(Text2VideoDefaults.CfgScale), Range(0.0, 100.0)]
     public double? CfgScale { get; init; }

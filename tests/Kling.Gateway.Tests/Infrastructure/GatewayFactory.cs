@@ -27,6 +27,8 @@ internal sealed class GatewayFactory : WebApplicationFactory<Program>
             ["Limits:MaxActiveTasks"] = "100000",
             ["Upstream:BaseUrl"] = upstream?.ToString() ?? "",
             ["Upstream:ApiKey"] = upstream is null ? "" : RecordingUpstream.ApiKey,
+            ["Upstream:AccessKey"] = upstream is null ? "" : RecordingUpstream.AccessKey,
+            ["Upstream:SecretKey"] = upstream is null ? "" : RecordingUpstream.SecretKey,
             ["Tenants:0:Id"] = "tenant-a",
             ["Tenants:0:ApiKeys:0"] = TestKeys.TenantA,
             ["Tenants:1:Id"] = "tenant-b",

@@ -1,3 +1,4 @@
+using Kling.Simulator;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Kling.Gateway.Tests.Infrastructure;
@@ -14,6 +15,20 @@ public class GatewayFixture : IAsyncLifetime
 
     public virtual StoreKind Kind => StoreKind.Sqlite;
 
+    /// <summary>The upstream the gateway fronts: an aggregator, or the official Kling API.</summary>
+    public virtual string UpstreamMode => "Aggregator";
+
+    internal bool IsOfficial => UpstreamMode == "Official";
+
+    /// <summary>What the upstream names the model field.</summary>
+    internal string ModelField => IsOfficial ? "model_name" : "model";
+
+    /// <summary>The upstream's path for a public path.</summary>
+    internal string UpstreamPath(string publicPath) => IsOfficial ? publicPath["/kling".Length..] : publicPath;
+
+    /// <summary>A public cfg_scale as the upstream receives it.</summary>
+    internal double UpstreamCfgScale(double publicValue) => IsOfficial ? Math.Min(publicValue / 10, 1) : publicValue;
+
     internal FakeTimeProvider UpstreamClock { get; } = new(DateTimeOffset.UtcNow);
 
     internal RecordingUpstream Upstream => Started()._upstream!;
@@ -25,7 +40,7 @@ public class GatewayFixture : IAsyncLifetime
         Dictionary<string, string?> settings;
         try
         {
-            settings = await TestStore.SettingsAsync(Kind);
+            settings = await TestStore.SettingsAsync(Kind, new Dictionary<string, string?> { ["Upstream:Mode"] = UpstreamMode });
         }
         catch (SkipException ex)
         {
@@ -34,7 +49,8 @@ public class GatewayFixture : IAsyncLifetime
             return;
         }
 
-        _upstream = await RecordingUpstream.StartAsync(UpstreamClock);
+        _upstream = await RecordingUpstream.StartAsync(
+            UpstreamClock, new SimulatorOptions { Mode = IsOfficial ? SimulatorMode.Official : SimulatorMode.Aggregator });
         _gateway = new GatewayFactory(_upstream.BaseAddress, settings);
         _gateway.StartServer();
     }
@@ -57,6 +73,12 @@ public class GatewayFixture : IAsyncLifetime
         Skip.If(_skipReason is not null, _skipReason);
         return this;
     }
+}
+
+/// <summary>The same, in front of the official Kling API (JWT credentials, <c>/v1</c> paths, <c>model_name</c>).</summary>
+public sealed class OfficialGatewayFixture : GatewayFixture
+{
+    public override string UpstreamMode => "Official";
 }
 
 /// <summary>The same, on the Redis store.</summary>

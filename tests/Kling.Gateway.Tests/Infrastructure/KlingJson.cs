@@ -35,4 +35,13 @@ internal static class KlingJson
         Assert.False(string.IsNullOrWhiteSpace(message));
         return message;
     }
+
+    /// <summary>A submit whose image_tail is a PNG of exactly <paramref name="bytes"/> bytes, as Base64.</summary>
+    public static string SubmitWithPng(int bytes)
+    {
+        var png = new byte[bytes];
+        ReadOnlySpan<byte> signature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+        signature.CopyTo(png);
+        return $$"""{"model":"kling-v1","prompt":"p","image_tail":"{{Convert.ToBase64String(png)}}"}""";
+    }
 }

@@ -8,6 +8,8 @@ namespace Kling.Gateway.Tests.Infrastructure;
 internal sealed class RecordingUpstream : IAsyncDisposable
 {
     public const string ApiKey = "upstream-key-0123456789-abcdefghijklmnop";
+    public const string AccessKey = "upstream-access-key-0123456789";
+    public const string SecretKey = "upstream-secret-key-0123456789-abcdefghij";
 
     private readonly ConcurrentQueue<RecordedExchange> _received = new();
     private SimulatorServer? _server;
@@ -35,6 +37,8 @@ internal sealed class RecordingUpstream : IAsyncDisposable
         var upstream = new RecordingUpstream();
         options ??= new SimulatorOptions();
         options.ApiKey = ApiKey;
+        options.AccessKey = AccessKey;
+        options.SecretKey = SecretKey;
         upstream._server = await SimulatorServer.StartAsync(options, time ?? TimeProvider.System, app => app.Use((HttpContext context, RequestDelegate next) => upstream.RecordAsync(context, next)));
         return upstream;
     }

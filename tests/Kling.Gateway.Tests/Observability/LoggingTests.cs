@@ -1,5 +1,4 @@
 using Kling.Gateway.Tests.Infrastructure;
-using Kling.Gateway.Tests.Text2Video;
 using Kling.Simulator;
 using Serilog.Events;
 using static Kling.Gateway.Tests.Infrastructure.KlingJson;
@@ -19,7 +18,7 @@ public sealed class LoggingTests
         using var hashedTenant = gateway.CreateClient(TestKeys.TenantC);
         using var stranger = gateway.CreateClient("an-unknown-key-00000000000000000000000000");
         using var upstreamKeyUser = gateway.CreateClient(RecordingUpstream.ApiKey);
-        var image = SubmitTests.SubmitWithPng(4096).Replace("\"prompt\":\"p\"", $"\"prompt\":\"{SecretPrompt}\"", StringComparison.Ordinal);
+        var image = SubmitWithPng(4096).Replace("\"prompt\":\"p\"", $"\"prompt\":\"{SecretPrompt}\"", StringComparison.Ordinal);
         var base64Image = image[(image.IndexOf("iVBOR", StringComparison.Ordinal))..][..64];
 
         using var submitted = await tenant.PostAsync(Text2VideoPath, Json(image));

@@ -5,7 +5,8 @@ using static Kling.Gateway.Tests.Infrastructure.KlingJson;
 
 namespace Kling.Gateway.Tests.Tenancy;
 
-public sealed class AuthenticationTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+public abstract class AuthenticationTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
+    where TFixture : GatewayFixture
 {
     [Theory]
     [InlineData(null, 1001)]
@@ -88,3 +89,7 @@ public sealed class AuthenticationTests(GatewayFixture fixture) : IClassFixture<
 
     private static HttpRequestMessage Submit() => new(HttpMethod.Post, Text2VideoPath) { Content = Json(ValidSubmit) };
 }
+
+public sealed class AuthenticationTestsOnAggregator(GatewayFixture fixture) : AuthenticationTests<GatewayFixture>(fixture);
+
+public sealed class AuthenticationTestsOnOfficialApi(OfficialGatewayFixture fixture) : AuthenticationTests<OfficialGatewayFixture>(fixture);

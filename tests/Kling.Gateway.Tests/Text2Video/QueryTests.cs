@@ -3,7 +3,8 @@ using static Kling.Gateway.Tests.Infrastructure.KlingJson;
 
 namespace Kling.Gateway.Tests.Text2Video;
 
-public sealed class QueryTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+public abstract class QueryTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
+    where TFixture : GatewayFixture
 {
     [Fact]
     public async Task A_query_returns_the_upstreams_answer_unchanged_as_the_task_advances_to_succeed()
@@ -48,7 +49,7 @@ public sealed class QueryTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         using var response = await client.GetAsync(Text2VideoPath + "/" + taskId + "?debug=1&key=x");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(Text2VideoPath + "/" + taskId, Assert.Single(fixture.Upstream.Since(mark)).PathAndQuery);
+        Assert.Equal(fixture.UpstreamPath(Text2VideoPath) + "/" + taskId, Assert.Single(fixture.Upstream.Since(mark)).PathAndQuery);
     }
 
     [Theory]
@@ -110,3 +111,7 @@ public sealed class QueryTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         return await response.ReadJsonAsync();
     }
 }
+
+public sealed class QueryTestsOnAggregator(GatewayFixture fixture) : QueryTests<GatewayFixture>(fixture);
+
+public sealed class QueryTestsOnOfficialApi(OfficialGatewayFixture fixture) : QueryTests<OfficialGatewayFixture>(fixture);

@@ -4,7 +4,8 @@ using static Kling.Gateway.Tests.Infrastructure.KlingJson;
 
 namespace Kling.Gateway.Tests.Text2Video;
 
-public sealed class SubmitTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+public abstract class SubmitTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
+    where TFixture : GatewayFixture
 {
     [Fact]
     public async Task Valid_submit_reaches_the_upstream_enriched_with_the_upstream_key_and_no_tenant_key()
@@ -17,15 +18,18 @@ public sealed class SubmitTests(GatewayFixture fixture) : IClassFixture<GatewayF
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var forwarded = Assert.Single(fixture.Upstream.Since(mark));
         Assert.Equal("POST", forwarded.Method);
-        Assert.Equal(Text2VideoPath, forwarded.PathAndQuery);
-        Assert.Equal("Bearer " + RecordingUpstream.ApiKey, forwarded.Header("Authorization"));
+        Assert.Equal(fixture.UpstreamPath(Text2VideoPath), forwarded.PathAndQuery);
+        // The simulator answered 200, so it accepted the credential: the aggregator key, or a JWT it verified.
+        Assert.StartsWith("Bearer ", forwarded.Header("Authorization"), StringComparison.Ordinal);
+        Assert.Equal(200, forwarded.ResponseStatus);
         Assert.DoesNotContain(forwarded.Headers, h => h.Value.Contains(TestKeys.TenantA, StringComparison.Ordinal));
         Assert.StartsWith("application/json", forwarded.Header("Content-Type"), StringComparison.Ordinal);
 
         var body = forwarded.JsonBody;
-        Assert.Equal("kling-v1", (string)body["model"]!);
+        Assert.Equal("kling-v1", (string)body[fixture.ModelField]!);
+        Assert.Equal(fixture.IsOfficial, body["model"] is null);
         Assert.Equal("A deer running in the forest", (string)body["prompt"]!);
-        Assert.Equal(5.0, (double)body["cfg_scale"]!);
+        Assert.Equal(fixture.UpstreamCfgScale(5.0), (double)body["cfg_scale"]!);
         Assert.Equal("std", (string)body["mode"]!);
         Assert.Equal("16:9", (string)body["aspect_ratio"]!);
         Assert.Equal("5", (string)body["duration"]!);
@@ -52,9 +56,9 @@ public sealed class SubmitTests(GatewayFixture fixture) : IClassFixture<GatewayF
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = Assert.Single(fixture.Upstream.Since(mark)).JsonBody;
-        Assert.Equal("kling-v2-6", (string)body["model"]!);
+        Assert.Equal("kling-v2-6", (string)body[fixture.ModelField]!);
         Assert.Equal("blur", (string)body["negative_prompt"]!);
-        Assert.Equal(7.5, (double)body["cfg_scale"]!);
+        Assert.Equal(fixture.UpstreamCfgScale(7.5), (double)body["cfg_scale"]!, 6);
         Assert.Equal("pro", (string)body["mode"]!);
         Assert.Equal("9:16", (string)body["aspect_ratio"]!);
         Assert.Equal("10", (string)body["duration"]!);
@@ -161,13 +165,8 @@ public sealed class SubmitTests(GatewayFixture fixture) : IClassFixture<GatewayF
         Assert.Contains("MiB", message, StringComparison.Ordinal);
         Assert.Equal(mark, fixture.Upstream.Count);
     }
-
-    /// <summary>A submit whose image_tail is a PNG of exactly <paramref name="bytes"/> bytes, as Base64.</summary>
-    internal static string SubmitWithPng(int bytes)
-    {
-        var png = new byte[bytes];
-        ReadOnlySpan<byte> signature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
-        signature.CopyTo(png);
-        return $$"""{"model":"kling-v1","prompt":"p","image_tail":"{{Convert.ToBase64String(png)}}"}""";
-    }
 }
+
+public sealed class SubmitTestsOnAggregator(GatewayFixture fixture) : SubmitTests<GatewayFixture>(fixture);
+
+public sealed class SubmitTestsOnOfficialApi(OfficialGatewayFixture fixture) : SubmitTests<OfficialGatewayFixture>(fixture);

@@ -4,7 +4,8 @@ using static Kling.Gateway.Tests.Infrastructure.KlingJson;
 namespace Kling.Gateway.Tests.Text2Video;
 
 /// <summary>Every rule of the contract: a clear 400 naming the field, and nothing reaches the upstream.</summary>
-public sealed class ValidationTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+public abstract class ValidationTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
+    where TFixture : GatewayFixture
 {
     [Theory]
     [InlineData("not json", "JSON")]
@@ -115,3 +116,7 @@ public sealed class ValidationTests(GatewayFixture fixture) : IClassFixture<Gate
         return message;
     }
 }
+
+public sealed class ValidationTestsOnAggregator(GatewayFixture fixture) : ValidationTests<GatewayFixture>(fixture);
+
+public sealed class ValidationTestsOnOfficialApi(OfficialGatewayFixture fixture) : ValidationTests<OfficialGatewayFixture>(fixture);

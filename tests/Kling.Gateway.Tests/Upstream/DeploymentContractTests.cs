@@ -52,4 +52,22 @@ public sealed class DeploymentContractTests
         Assert.Contains("Invalid configuration", fatal, StringComparison.Ordinal);
         Assert.Contains(expected, fatal, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Official_mode_without_a_secret_key_stops_with_one_line_naming_it()
+    {
+        await using var gateway = GatewayProcess.Start(new Dictionary<string, string>
+        {
+            ["Upstream__Mode"] = "Official",
+            ["Upstream__BaseUrl"] = "https://api.example.com",
+            ["Upstream__AccessKey"] = "an-access-key",
+            ["Tenants__0__Id"] = "video-team",
+            ["Tenants__0__ApiKeys__0"] = TestKeys.TenantA,
+        });
+
+        Assert.NotEqual(0, await gateway.WaitForExitAsync());
+        var fatal = Assert.Single(gateway.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("Upstream:SecretKey is required when Upstream:Mode is Official", fatal, StringComparison.Ordinal);
+        Assert.DoesNotContain("Upstream:AccessKey", fatal, StringComparison.Ordinal);
+    }
 }
