@@ -1,6 +1,7 @@
 using Kling.Gateway.Errors;
 using Kling.Gateway.Observability;
 using Kling.Gateway.OpenApi;
+using Kling.Gateway.Polling;
 using Kling.Gateway.RateLimiting;
 using Kling.Gateway.Tasks;
 using Kling.Gateway.Tenancy;
@@ -20,6 +21,7 @@ try
     builder.AddTenancy();
     builder.AddTenantRateLimits();
     builder.AddTasks();
+    builder.AddPolling();
     builder.AddUpstream();
     builder.AddText2Video();
     builder.AddOpenApiDocs();

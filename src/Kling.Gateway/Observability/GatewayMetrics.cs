@@ -13,6 +13,7 @@ internal sealed class GatewayMetrics
     private readonly Histogram _upstreamDuration;
     private readonly Counter _tokenSignings;
     private readonly Counter _credentialRejections;
+    private readonly Counter _taskQueries;
 
     public GatewayMetrics()
     {
@@ -27,6 +28,10 @@ internal sealed class GatewayMetrics
             "kling_gateway_upstream_token_signings_total", "JWTs signed for the official upstream (one per renewal).");
         _credentialRejections = factory.CreateCounter(
             "kling_gateway_upstream_credential_rejections_total", "Upstream answers rejecting the gateway's own credentials.");
+        _taskQueries = factory.CreateCounter(
+            "kling_gateway_task_queries_total",
+            "Task state lookups by tenant and by what answered: store (no upstream call), upstream (one call) or shared (joined another query's call).",
+            "tenant", "answered_by");
         _upstreamDuration = factory.CreateHistogram(
             "kling_gateway_upstream_duration_seconds", "Upstream call latency, by operation and upstream status.",
             new HistogramConfiguration
@@ -50,6 +55,8 @@ internal sealed class GatewayMetrics
         _upstreamDuration.WithLabels(operation, StatusLabel(status)).Observe(elapsed.TotalSeconds);
 
     public void TokenSigned() => _tokenSignings.Inc();
+
+    public void TaskQuery(string tenantId, string answeredBy) => _taskQueries.WithLabels(tenantId, answeredBy).Inc();
 
     public void CredentialsRejected() => _credentialRejections.Inc();
 

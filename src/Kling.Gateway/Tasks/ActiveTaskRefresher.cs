@@ -1,4 +1,4 @@
-using Kling.Gateway.Upstream;
+using Kling.Gateway.Polling;
 using Microsoft.Extensions.Options;
 
 namespace Kling.Gateway.Tasks;
@@ -11,7 +11,7 @@ namespace Kling.Gateway.Tasks;
 internal sealed partial class ActiveTaskRefresher(
     ITaskStore tasks,
     IIdempotencyStore idempotency,
-    UpstreamClient upstream,
+    TaskObservations observations,
     IOptionsMonitor<TasksOptions> options,
     TimeProvider time,
     ILogger<ActiveTaskRefresher> logger) : BackgroundService
@@ -41,12 +41,9 @@ internal sealed partial class ActiveTaskRefresher(
         var refreshed = 0;
         foreach (var task in due)
         {
-            var reply = await upstream.GetAsync("refresh", UpstreamPaths.Task(task.TaskId), cancellationToken);
-            if (reply is { IsSuccess: true } && TaskSnapshot.Read(reply.Body) is { } snapshot && snapshot.TaskId == task.TaskId)
-            {
-                await tasks.ObserveAsync(task.TenantId, snapshot, cancellationToken);
-                refreshed++;
-            }
+            // The same path as a client's poll: a query of the task in flight at this moment is joined, not repeated.
+            var observation = await observations.FetchAsync(task, requestId: null);
+            refreshed += observation.Reply is { IsSuccess: true } ? 1 : 0;
         }
 
         if (due.Count > 0)

@@ -25,17 +25,17 @@ internal sealed class CachedTaskStore(ITaskStore store, TimeProvider time) : ITa
         await store.RecordSubmittedAsync(reservation, snapshot, cancellationToken);
         var now = time.GetUtcNow();
         Remember(new TaskRecord(snapshot.TaskId, reservation.TenantId, reservation.Model, snapshot.Status,
-            reservation.CreatedAt, now, now, reservation.RequestId, snapshot.Data));
+            reservation.CreatedAt, now, now, reservation.RequestId, snapshot.Data, snapshot.Response));
     }
 
-    public async Task<TaskRecord?> FindAsync(string tenantId, string taskId, CancellationToken cancellationToken)
+    public async Task<TaskRecord?> FindAsync(string tenantId, string taskId, bool latest, CancellationToken cancellationToken)
     {
-        if (_recent.TryGetValue(taskId, out TaskRecord? known))
+        if (!latest && _recent.TryGetValue(taskId, out TaskRecord? known))
         {
             return known!.TenantId == tenantId ? known : null;
         }
 
-        var found = await store.FindAsync(tenantId, taskId, cancellationToken);
+        var found = await store.FindAsync(tenantId, taskId, latest, cancellationToken);
         if (found is not null)
         {
             Remember(found);
@@ -54,6 +54,7 @@ internal sealed class CachedTaskStore(ITaskStore store, TimeProvider time) : ITa
             {
                 Status = snapshot.Status,
                 Data = snapshot.Data,
+                Response = snapshot.Response,
                 ObservedAt = now,
                 UpdatedAt = known.Status == snapshot.Status ? known.UpdatedAt : now,
             });

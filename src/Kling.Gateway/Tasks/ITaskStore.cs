@@ -13,7 +13,8 @@ internal interface ITaskStore
     Task RecordSubmittedAsync(SlotReservation reservation, TaskSnapshot snapshot, CancellationToken cancellationToken);
 
     /// <summary>The tenant's own task, or null: another tenant's task is indistinguishable from an unknown one.</summary>
-    Task<TaskRecord?> FindAsync(string tenantId, string taskId, CancellationToken cancellationToken);
+    /// <param name="latest">Read the store itself, not a copy this process kept (another replica may have learnt more).</param>
+    Task<TaskRecord?> FindAsync(string tenantId, string taskId, bool latest, CancellationToken cancellationToken);
 
     /// <summary>Stores what the upstream said of the tenant's task; a finished task frees its slot.</summary>
     Task ObserveAsync(string tenantId, TaskSnapshot snapshot, CancellationToken cancellationToken);

@@ -32,9 +32,6 @@ internal sealed class RedisStoreOptions
 
     /// <summary>How long a Redis call may take before the request fails with 503 (connect, send and answer).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>How long a finished task (and its place in its tenant's list) is kept.</summary>
-    public TimeSpan FinishedTaskRetention { get; set; } = TimeSpan.FromDays(30);
 }
 
 internal sealed class SqliteStoreOptions
@@ -56,6 +53,12 @@ internal sealed class TasksOptions
 
     /// <summary>A task older than this no longer holds an active-task slot, whatever the upstream says: slots never leak.</summary>
     public TimeSpan MaxTaskAge { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>
+    /// How long a finished task's result is served by the gateway itself (the upstream's video URLs live about 30 days);
+    /// with Redis, finished tasks are deleted after it.
+    /// </summary>
+    public TimeSpan ResultRetention { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>How long an <c>Idempotency-Key</c> (or <c>external_task_id</c>) replays its first answer.</summary>
     public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);

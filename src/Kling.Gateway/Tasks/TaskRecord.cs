@@ -1,7 +1,9 @@
 namespace Kling.Gateway.Tasks;
 
 /// <summary>A task the gateway created, and what it last learnt of it.</summary>
+/// <param name="ObservedAt">When the upstream last answered about it.</param>
 /// <param name="Data">The upstream's last <c>data</c> object for the task, as JSON.</param>
+/// <param name="Response">The upstream's last whole answer about it.</param>
 internal sealed record TaskRecord(
     string TaskId,
     string TenantId,
@@ -11,14 +13,10 @@ internal sealed record TaskRecord(
     DateTimeOffset UpdatedAt,
     DateTimeOffset ObservedAt,
     string RequestId,
-    string? Data)
+    string? Data,
+    byte[]? Response)
 {
-    public static bool IsFinished(string status) => status is "succeed" or "failed";
+    public bool IsFinished => IsFinishedStatus(Status);
 
-    /// <summary>
-    /// Whether an answer is worth a store write: it says something new, or the last write is old enough that the
-    /// refresher (which polls tasks unobserved for <paramref name="refreshInterval"/>) would soon poll it needlessly.
-    /// </summary>
-    public bool NeedsUpdate(TaskSnapshot snapshot, DateTimeOffset now, TimeSpan refreshInterval) =>
-        snapshot.Status != Status || snapshot.Data != Data || now - ObservedAt >= refreshInterval / 2;
+    public static bool IsFinishedStatus(string status) => status is "succeed" or "failed";
 }

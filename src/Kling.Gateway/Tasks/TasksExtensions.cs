@@ -16,13 +16,13 @@ internal static class TasksExtensions
             .Validate(o => o.UsesRedis || !string.IsNullOrWhiteSpace(o.Sqlite.Path), "Store:Sqlite:Path is required")
             .Validate(o => !o.UsesRedis || !string.IsNullOrWhiteSpace(o.Redis.Configuration), "Store:Redis:Configuration is required")
             .Validate(o => o.Redis.Timeout >= TimeSpan.FromMilliseconds(50), "Store:Redis:Timeout must be at least 50 ms")
-            .Validate(o => o.Redis.FinishedTaskRetention >= TimeSpan.FromHours(1), "Store:Redis:FinishedTaskRetention must be at least 1 hour")
             .ValidateOnStart();
         builder.Services.AddOptions<TasksOptions>().BindConfiguration(TasksOptions.Section)
             .Validate(o => o.RefreshInterval >= TimeSpan.FromSeconds(1), "Tasks:RefreshInterval must be at least 1 second")
             .Validate(o => o.RefreshBatch >= 1, "Tasks:RefreshBatch must be at least 1")
             .Validate(o => o.MaxTaskAge >= TimeSpan.FromMinutes(1), "Tasks:MaxTaskAge must be at least 1 minute")
             .Validate(o => o.IdempotencyWindow >= TimeSpan.FromHours(24), "Tasks:IdempotencyWindow must be at least 24 hours")
+            .Validate(o => o.ResultRetention >= TimeSpan.FromHours(1), "Tasks:ResultRetention must be at least 1 hour")
             .ValidateOnStart();
 
         var services = builder.Services;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Kling.Gateway.Errors;
 using Kling.Gateway.Observability;
+using Kling.Gateway.Polling;
 using Kling.Gateway.Tasks;
 using Kling.Gateway.Tenancy;
 using Kling.Gateway.Upstream;
@@ -12,13 +13,20 @@ namespace Kling.Gateway.Text2Video;
 
 /// <summary>Queries and lists, each limited to the caller's own tasks.</summary>
 internal sealed class QueryFlow(
-    UpstreamForwarder upstream, ITaskStore tasks, IOptionsMonitor<TasksOptions> options, TimeProvider time, IDiagnosticContext diagnostics)
+    ITaskStore tasks,
+    TaskObservations observations,
+    IOptionsMonitor<PollingOptions> polling,
+    IOptionsMonitor<UpstreamOptions> upstreamOptions,
+    TimeProvider time,
+    IDiagnosticContext diagnostics)
 {
     private const string NotFound = "task not found";
+    private static readonly string WaitRule = $"wait must be a whole number of seconds from 1 to {PollingOptions.MaxWaitSeconds}";
 
     /// <summary>
     /// A task of another tenant gets exactly the answer an unknown id gets, and neither reaches the upstream:
-    /// nothing tells a tenant that someone else's task exists.
+    /// nothing tells a tenant that someone else's task exists. With <c>?wait=N</c> the answer waits (without a thread)
+    /// until the task has finished or N seconds have passed, riding on the shared observations of the task.
     /// </summary>
     public async Task QueryAsync(HttpContext context, string taskId)
     {
@@ -28,29 +36,42 @@ internal sealed class QueryFlow(
             return;
         }
 
+        if (!TryReadWait(context.Request.Query, out var wait))
+        {
+            await context.WriteKlingErrorAsync(400, ErrorCodes.ParameterInvalid, WaitRule);
+            return;
+        }
+
         diagnostics.Set("TaskId", taskId);
         var tenantId = context.User.GetTenantId()!;
-        var record = await tasks.FindAsync(tenantId, taskId, context.RequestAborted);
-        if (record is null)
+        var deadline = time.GetUtcNow() + wait;
+        while (true)
         {
-            await context.WriteKlingErrorAsync(404, ErrorCodes.NotFound, NotFound);
-            return;
-        }
+            var record = await tasks.FindAsync(tenantId, taskId, latest: false, context.RequestAborted);
+            if (record is null)
+            {
+                await context.WriteKlingErrorAsync(404, ErrorCodes.NotFound, NotFound);
+                return;
+            }
 
-        var reply = await upstream.SendAsync(context, "query", UpstreamPaths.Task(taskId), jsonBody: null);
-        if (reply is null)
-        {
-            return;
-        }
+            var observation = await observations.CurrentAsync(record, context.GetRequestId(), context.RequestAborted);
+            var remaining = deadline - time.GetUtcNow();
+            if (observation.Reply is not { } reply)
+            {
+                await context.WriteUpstreamFailureAsync(observation.Failure!.Value, upstreamOptions.CurrentValue.Timeout);
+                return;
+            }
 
-        // Most polls repeat the last answer: those cost no store write.
-        if (reply.IsSuccess && TaskSnapshot.Read(reply.Body) is { } snapshot && snapshot.TaskId == taskId
-            && record.NeedsUpdate(snapshot, time.GetUtcNow(), options.CurrentValue.RefreshInterval))
-        {
-            await tasks.ObserveAsync(tenantId, snapshot, CancellationToken.None);
-        }
+            if (observation.Finished || !reply.IsSuccess || remaining <= TimeSpan.Zero)
+            {
+                await WriteAsync(context, observation, reply);
+                return;
+            }
 
-        await reply.WriteAsync(context);
+            // The next look is worth taking once a new upstream answer may be had.
+            var pause = polling.CurrentValue.MinInterval - (observation.Age ?? TimeSpan.Zero);
+            await Task.Delay(Clamp(pause, TimeSpan.FromMilliseconds(100), remaining), time, context.RequestAborted);
+        }
     }
 
     /// <summary><c>GET ...?pageNum=1&amp;pageSize=30</c>: the caller's tasks, newest first, in the Kling envelope.</summary>
@@ -90,6 +111,40 @@ internal sealed class QueryFlow(
 
         writer.WriteEndArray();
         writer.WriteEndObject();
+    }
+
+    /// <summary>A fresh upstream answer as it came; a stored one with this request's id and its <c>Age</c> in seconds.</summary>
+    private static Task WriteAsync(HttpContext context, Observation observation, UpstreamReply reply)
+    {
+        if (observation.Age is not { } age)
+        {
+            return reply.WriteAsync(context);
+        }
+
+        context.Response.Headers.Age = ((long)age.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        return (reply with { Body = KlingEnvelope.WithRequestId(reply.Body, context.GetRequestId()) }).WriteAsync(context);
+    }
+
+    private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? Min(min, max) : Min(value, max);
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary><c>?wait=N</c>: absent is no wait; otherwise 1 to 60 seconds.</summary>
+    private static bool TryReadWait(IQueryCollection query, out TimeSpan wait)
+    {
+        wait = TimeSpan.Zero;
+        if (!query.TryGetValue("wait", out var raw))
+        {
+            return true;
+        }
+
+        if (!int.TryParse(raw.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds is < 1 or > PollingOptions.MaxWaitSeconds)
+        {
+            return false;
+        }
+
+        wait = TimeSpan.FromSeconds(seconds);
+        return true;
     }
 
     private static bool TryReadPage(IQueryCollection query, string name, int fallback, int max, out int value, out string error)

@@ -12,19 +12,20 @@ internal sealed class UpstreamClient(
     GatewayMetrics metrics,
     TimeProvider time)
 {
-    /// <summary>The upstream's answer for the public <paramref name="path"/>, or null when it could not be had in time or was refused.</summary>
-    public async Task<UpstreamReply?> GetAsync(string operation, string path, CancellationToken cancellationToken)
+    /// <summary>The upstream's answer for the public <paramref name="path"/>, or why there is none.</summary>
+    /// <param name="requestId">Sent as <c>X-Request-Id</c>: the client request this call serves, or a new id.</param>
+    public async Task<UpstreamOutcome> GetAsync(string operation, string path, string? requestId, CancellationToken cancellationToken)
     {
         if (target.Current is not { } endpoint)
         {
-            return null;
+            return new UpstreamOutcome(null);
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.CurrentValue.Timeout);
         using var request = new HttpRequestMessage(HttpMethod.Get, endpoint.BaseAddress + endpoint.PathFor(path));
         request.Headers.TryAddWithoutValidation("Authorization", endpoint.Credential.Authorization());
-        request.Headers.TryAddWithoutValidation(RequestIdMiddleware.HeaderName, Guid.CreateVersion7().ToString("N"));
+        request.Headers.TryAddWithoutValidation(RequestIdMiddleware.HeaderName, requestId ?? Guid.CreateVersion7().ToString("N"));
         var started = time.GetTimestamp();
         var status = 0;
         try
@@ -32,11 +33,15 @@ internal sealed class UpstreamClient(
             using var response = await invoker.Invoker.SendAsync(request, timeout.Token);
             status = (int)response.StatusCode;
             var reply = new UpstreamReply(status, await response.Content.ReadAsByteArrayAsync(timeout.Token));
-            return credentials.IsRejection(reply) ? null : reply;
+            return credentials.IsRejection(reply) ? new UpstreamOutcome(null, UpstreamFailure.CredentialsRejected) : new UpstreamOutcome(reply);
         }
-        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (HttpRequestException)
         {
-            return null;
+            return new UpstreamOutcome(null);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new UpstreamOutcome(null, UpstreamFailure.TimedOut);
         }
         finally
         {

@@ -65,7 +65,7 @@ internal sealed partial class UpstreamForwarder(
                 return reply;
             }
 
-            await context.WriteKlingErrorAsync(502, ErrorCodes.UpstreamUnavailable, UpstreamCredentialWatch.ClientMessage);
+            await context.WriteUpstreamFailureAsync(UpstreamFailure.CredentialsRejected, timeout);
             return null;
         }
 
@@ -86,9 +86,7 @@ internal sealed partial class UpstreamForwarder(
         var timedOut = error == ForwarderError.RequestTimedOut || exception is OperationCanceledException;
         LogUpstreamFailed(logger, error, exception?.GetType().Name ?? "none", timedOut);
         context.Response.Clear();
-        await (timedOut
-            ? context.WriteKlingErrorAsync(504, ErrorCodes.UpstreamTimeout, $"the upstream did not answer within {timeout.TotalSeconds:0.###} s")
-            : context.WriteKlingErrorAsync(503, ErrorCodes.UpstreamUnavailable, "the upstream service is unavailable, try again later"));
+        await context.WriteUpstreamFailureAsync(timedOut ? UpstreamFailure.TimedOut : UpstreamFailure.Unavailable, timeout);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream call failed: {ForwarderError} ({ExceptionType}), timed out: {TimedOut}")]

@@ -25,6 +25,8 @@ internal sealed class GatewayFactory : WebApplicationFactory<Program>
             ["Limits:SubmitsPerMinute"] = "100000",
             ["Limits:QueriesPerMinute"] = "100000",
             ["Limits:MaxActiveTasks"] = "100000",
+            // Every poll asks the upstream, unless a test is about polling.
+            ["Polling:MinInterval"] = "00:00:00",
             ["Upstream:BaseUrl"] = upstream?.ToString() ?? "",
             ["Upstream:ApiKey"] = upstream is null ? "" : RecordingUpstream.ApiKey,
             ["Upstream:AccessKey"] = upstream is null ? "" : RecordingUpstream.AccessKey,

@@ -20,6 +20,9 @@ internal sealed class GatewayProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    private static string DatabasePath { get; } =
+        Path.Combine(Path.GetTempPath(), "kling-gateway-tests", "process-" + Environment.ProcessId + ".db");
+
     public string Output
     {
         get
@@ -42,6 +45,8 @@ internal sealed class GatewayProcess : IAsyncDisposable
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_URLS"] = address.ToString();
+        // A database of its own, not the one next to the binaries (which would outlive the test run).
+        start.Environment["Store__Sqlite__Path"] = DatabasePath;
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
@@ -108,6 +113,10 @@ internal sealed class GatewayProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            File.Delete(DatabasePath + suffix);
+        }
     }
 
 

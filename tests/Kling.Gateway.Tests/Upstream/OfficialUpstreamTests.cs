@@ -47,7 +47,8 @@ public sealed class OfficialUpstreamTests
         clock.Advance(TimeSpan.FromMinutes(20));
         (await client.GetAsync(Text2VideoPath + "/" + taskId)).Dispose();
         clock.Advance(TimeSpan.FromMinutes(5));
-        var renewals = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => client.GetAsync(Text2VideoPath + "/" + taskId)));
+        // Submits, not queries: concurrent queries of one task would share one upstream call.
+        var renewals = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => client.PostAsync(Text2VideoPath, Json(ValidSubmit))));
 
         var tokens = upstream.Received.Select(r => r.Header("Authorization")).ToList();
         Assert.Equal(102, tokens.Count);

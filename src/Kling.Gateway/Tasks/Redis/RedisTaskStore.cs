@@ -8,7 +8,7 @@ namespace Kling.Gateway.Tasks.Redis;
 /// Tasks, ownership and active-task slots in Redis, shared by every gateway replica. Each decision that must be
 /// atomic (reserve a slot, record a task, observe a status) is one Lua script: one round trip, no race between replicas.
 /// </summary>
-internal sealed class RedisTaskStore(RedisConnection redis, IOptionsMonitor<StoreOptions> store, IOptionsMonitor<TasksOptions> options, TimeProvider time)
+internal sealed class RedisTaskStore(RedisConnection redis, IOptionsMonitor<TasksOptions> options, TimeProvider time)
     : ITaskStore
 {
     private const string ReserveScript = """
@@ -22,7 +22,7 @@ internal sealed class RedisTaskStore(RedisConnection redis, IOptionsMonitor<Stor
     private const string RecordScript = """
         redis.call('ZREM', KEYS[1], ARGV[1])
         redis.call('HSET', KEYS[2], 'tenant', ARGV[7], 'model', ARGV[8], 'status', ARGV[3], 'created', ARGV[5],
-                   'updated', ARGV[6], 'observed', ARGV[6], 'request', ARGV[9], 'data', ARGV[4])
+                   'updated', ARGV[6], 'observed', ARGV[6], 'request', ARGV[9], 'data', ARGV[4], 'response', ARGV[13])
         redis.call('ZADD', KEYS[3], ARGV[5], ARGV[2])
         redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[12])
         if ARGV[10] == '1' then
@@ -37,7 +37,7 @@ internal sealed class RedisTaskStore(RedisConnection redis, IOptionsMonitor<Stor
     private const string ObserveScript = """
         if redis.call('HGET', KEYS[1], 'tenant') ~= ARGV[6] then return 0 end
         if redis.call('HGET', KEYS[1], 'status') ~= ARGV[2] then redis.call('HSET', KEYS[1], 'updated', ARGV[4]) end
-        redis.call('HSET', KEYS[1], 'status', ARGV[2], 'data', ARGV[3], 'observed', ARGV[4])
+        redis.call('HSET', KEYS[1], 'status', ARGV[2], 'data', ARGV[3], 'observed', ARGV[4], 'response', ARGV[7])
         if ARGV[2] == 'succeed' or ARGV[2] == 'failed' then
             redis.call('ZREM', KEYS[3], ARGV[1])
             redis.call('ZREM', KEYS[2], ARGV[1])
@@ -89,10 +89,11 @@ internal sealed class RedisTaskStore(RedisConnection redis, IOptionsMonitor<Stor
             [
                 ReservationMember(reservation), snapshot.TaskId, snapshot.Status, snapshot.Data, reservation.CreatedAt.ToUnixTimeMilliseconds(), now,
                 reservation.TenantId, reservation.Model, reservation.RequestId, snapshot.IsFinished ? "1" : "0", RetentionMs, now - RetentionMs,
+                snapshot.Response,
             ]));
     }
 
-    public async Task<TaskRecord?> FindAsync(string tenantId, string taskId, CancellationToken cancellationToken)
+    public async Task<TaskRecord?> FindAsync(string tenantId, string taskId, bool latest, CancellationToken cancellationToken)
     {
         var record = Read(taskId, await redis.RunAsync(db => db.HashGetAllAsync(Keys.Task(taskId))));
         return record?.TenantId == tenantId ? record : null;
@@ -102,7 +103,7 @@ internal sealed class RedisTaskStore(RedisConnection redis, IOptionsMonitor<Stor
         redis.RunAsync(db => db.ScriptEvaluateAsync(
             ObserveScript,
             [Keys.Task(snapshot.TaskId), Keys.Running, Keys.TenantSlots(tenantId)],
-            [snapshot.TaskId, snapshot.Status, snapshot.Data, Now(), RetentionMs, tenantId]));
+            [snapshot.TaskId, snapshot.Status, snapshot.Data, Now(), RetentionMs, tenantId, snapshot.Response]));
 
     public async Task<IReadOnlyList<TaskRecord>> ListAsync(string tenantId, int pageNum, int pageSize, CancellationToken cancellationToken)
     {
@@ -137,7 +138,7 @@ internal sealed class RedisTaskStore(RedisConnection redis, IOptionsMonitor<Stor
 
     private long OldestCounted(long now) => now - (long)options.CurrentValue.MaxTaskAge.TotalMilliseconds;
 
-    private long RetentionMs => (long)store.CurrentValue.Redis.FinishedTaskRetention.TotalMilliseconds;
+    private long RetentionMs => (long)options.CurrentValue.ResultRetention.TotalMilliseconds;
 
     private static string ReservationMember(SlotReservation reservation) =>
         "reservation:" + reservation.Id.ToString(CultureInfo.InvariantCulture);
@@ -165,6 +166,7 @@ internal sealed class RedisTaskStore(RedisConnection redis, IOptionsMonitor<Stor
             DateTimeOffset.FromUnixTimeMilliseconds((long)values["updated"]),
             DateTimeOffset.FromUnixTimeMilliseconds((long)values["observed"]),
             values["request"].ToString(),
-            values.TryGetValue("data", out var data) && data.HasValue ? data.ToString() : null);
+            values.TryGetValue("data", out var data) && data.HasValue ? data.ToString() : null,
+            values.TryGetValue("response", out var response) && response.HasValue ? (byte[])response! : null);
     }
 }

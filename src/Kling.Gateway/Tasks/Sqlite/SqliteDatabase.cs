@@ -24,7 +24,8 @@ internal sealed class SqliteDatabase : IDisposable
             updated_at  INTEGER NOT NULL,        -- unix ms of the last status change
             observed_at INTEGER NOT NULL,        -- unix ms of the last upstream answer
             request_id  TEXT    NOT NULL,
-            data        TEXT                     -- the upstream's last data object
+            data        TEXT,                    -- the upstream's last data object
+            response    BLOB                     -- the upstream's last whole answer
         );
         CREATE INDEX IF NOT EXISTS ix_tasks_slots ON tasks (tenant_id, holds_slot, created_at);
         CREATE INDEX IF NOT EXISTS ix_tasks_list ON tasks (tenant_id, created_at DESC, id DESC);
@@ -72,6 +73,12 @@ internal sealed class SqliteDatabase : IDisposable
         _writer = new SqliteWriter(Open());
         // WAL with NORMAL: a commit is durable once the WAL is synced at checkpoint; a power cut may lose the last commits, never corrupt.
         _writer.Execute(Schema + "PRAGMA synchronous = NORMAL;");
+        // Databases made before answers were kept gain the column.
+        if ((long)_writer.Scalar("SELECT COUNT(*) FROM pragma_table_info('tasks') WHERE name = 'response'")! == 0)
+        {
+            _writer.Execute("ALTER TABLE tasks ADD COLUMN response BLOB");
+        }
+
         _writerThread = new Thread(WriteLoop) { IsBackground = true, Name = "sqlite-writer" };
         _writerThread.Start();
     }

@@ -5,7 +5,7 @@ namespace Kling.Gateway.Tasks.Sqlite;
 
 internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<TasksOptions> options, TimeProvider time) : ITaskStore
 {
-    private const string Columns = "task_id, tenant_id, model, status, created_at, updated_at, observed_at, request_id, data";
+    private const string Columns = "task_id, tenant_id, model, status, created_at, updated_at, observed_at, request_id, data, response";
     private const string Finished = "('succeed', 'failed')";
 
     public Task<SlotReservation?> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks, CancellationToken cancellationToken)
@@ -37,12 +37,12 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
     public Task RecordSubmittedAsync(SlotReservation reservation, TaskSnapshot snapshot, CancellationToken cancellationToken) =>
         database.ExecuteAsync(
             $"""
-            UPDATE tasks SET task_id = $p1, status = $p2, data = $p3, updated_at = $p4, observed_at = $p4,
+            UPDATE tasks SET task_id = $p1, status = $p2, data = $p3, response = $p5, updated_at = $p4, observed_at = $p4,
                              holds_slot = CASE WHEN $p2 IN {Finished} THEN 0 ELSE holds_slot END
             WHERE id = $p0
-            """, reservation.Id, snapshot.TaskId, snapshot.Status, snapshot.Data, Now());
+            """, reservation.Id, snapshot.TaskId, snapshot.Status, snapshot.Data, Now(), snapshot.Response);
 
-    public async Task<TaskRecord?> FindAsync(string tenantId, string taskId, CancellationToken cancellationToken)
+    public async Task<TaskRecord?> FindAsync(string tenantId, string taskId, bool latest, CancellationToken cancellationToken)
     {
         var found = await QueryAsync($"SELECT {Columns} FROM tasks WHERE task_id = $p0 AND tenant_id = $p1", cancellationToken, taskId, tenantId);
         return found.Count == 0 ? null : found[0];
@@ -52,10 +52,10 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
         database.ExecuteAsync(
             $"""
             UPDATE tasks SET updated_at = CASE WHEN status <> $p1 THEN $p3 ELSE updated_at END,
-                             status = $p1, data = $p2, observed_at = $p3,
+                             status = $p1, data = $p2, response = $p5, observed_at = $p3,
                              holds_slot = CASE WHEN $p1 IN {Finished} THEN 0 ELSE holds_slot END
             WHERE task_id = $p0 AND tenant_id = $p4
-            """, snapshot.TaskId, snapshot.Status, snapshot.Data, Now(), tenantId);
+            """, snapshot.TaskId, snapshot.Status, snapshot.Data, Now(), tenantId, snapshot.Response);
 
     public Task<IReadOnlyList<TaskRecord>> ListAsync(string tenantId, int pageNum, int pageSize, CancellationToken cancellationToken) =>
         QueryAsync(
@@ -132,5 +132,6 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
         reader.GetString(7),
-        reader.IsDBNull(8) ? null : reader.GetString(8));
+        reader.IsDBNull(8) ? null : reader.GetString(8),
+        reader.IsDBNull(9) ? null : (byte[])reader.GetValue(9));
 }

@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using Kling.Gateway.Observability;
+using Kling.Gateway.Tasks;
+using Kling.Gateway.Upstream;
+using Microsoft.Extensions.Options;
+
+namespace Kling.Gateway.Polling;
+
+/// <summary>
+/// Answers "what is this task's state now?" with as few upstream calls as possible: a finished task's stored answer
+/// is final (for the result retention); an answer younger than <c>Polling:MinInterval</c> is served again (the store
+/// is consulted first, so replicas share it); otherwise one upstream call is made and every concurrent query of the
+/// same task waits for it instead of making its own.
+/// </summary>
+internal sealed class TaskObservations(
+    ITaskStore tasks,
+    UpstreamClient upstream,
+    IOptionsMonitor<PollingOptions> polling,
+    IOptionsMonitor<TasksOptions> taskOptions,
+    GatewayMetrics metrics,
+    TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, Task<Observation>> _inFlight = new(StringComparer.Ordinal);
+
+    public async Task<Observation> CurrentAsync(TaskRecord record, string requestId, CancellationToken cancellationToken)
+    {
+        if (Stored(record) is { } stored)
+        {
+            return stored;
+        }
+
+        // Another replica may have asked the upstream since this process last did.
+        var latest = await tasks.FindAsync(record.TenantId, record.TaskId, latest: true, cancellationToken) ?? record;
+        return Stored(latest) ?? await FetchAsync(latest, requestId).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Asks the upstream, or joins the call already asking about this task; the answer is stored.</summary>
+    public Task<Observation> FetchAsync(TaskRecord record, string? requestId)
+    {
+        var mine = new TaskCompletionSource<Observation>(TaskCreationOptions.RunContinuationsAsynchronously);
+        while (true)
+        {
+            if (_inFlight.TryAdd(record.TaskId, mine.Task))
+            {
+                _ = AskUpstreamAsync(record, requestId, mine);
+                return mine.Task;
+            }
+
+            if (_inFlight.TryGetValue(record.TaskId, out var running))
+            {
+                metrics.TaskQuery(record.TenantId, "shared");
+                return running;
+            }
+        }
+    }
+
+    /// <summary>The stored answer, when it is final or young enough to serve again.</summary>
+    private Observation? Stored(TaskRecord record)
+    {
+        if (record.Response is null)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        var servable = record.IsFinished
+            ? now - record.UpdatedAt < taskOptions.CurrentValue.ResultRetention
+            : now - record.ObservedAt < polling.CurrentValue.MinInterval;
+        if (!servable)
+        {
+            return null;
+        }
+
+        metrics.TaskQuery(record.TenantId, "store");
+        return new Observation(new UpstreamReply(200, record.Response), record.IsFinished, now - record.ObservedAt, null);
+    }
+
+    private async Task AskUpstreamAsync(TaskRecord record, string? requestId, TaskCompletionSource<Observation> answer)
+    {
+        try
+        {
+            metrics.TaskQuery(record.TenantId, "upstream");
+            // Not the caller's cancellation: the call serves every query waiting on it.
+            var outcome = await upstream.GetAsync("query", UpstreamPaths.Task(record.TaskId), requestId, CancellationToken.None);
+            if (outcome.Reply is not { } reply)
+            {
+                answer.SetResult(new Observation(null, false, null, outcome.Failure));
+                return;
+            }
+
+            var snapshot = reply.IsSuccess ? TaskSnapshot.Read(reply.Body) : null;
+            if (snapshot?.TaskId == record.TaskId)
+            {
+                await tasks.ObserveAsync(record.TenantId, snapshot, CancellationToken.None);
+            }
+
+            answer.SetResult(new Observation(reply, snapshot?.IsFinished == true, null, null));
+        }
+        catch (Exception ex)
+        {
+            answer.SetException(ex);
+        }
+        finally
+        {
+            _inFlight.TryRemove(new KeyValuePair<string, Task<Observation>>(record.TaskId, answer.Task));
+        }
+    }
+}
+
+/// <summary>A task's state as one query gets it.</summary>
+/// <param name="Reply">The answer to give: fresh from the upstream, or stored (its <c>request_id</c> then replaced).</param>
+/// <param name="Age">How old a stored answer is (null for a fresh one).</param>
+/// <param name="Failure">Why there is no answer (Reply is then null).</param>
+internal sealed record Observation(UpstreamReply? Reply, bool Finished, TimeSpan? Age, UpstreamFailure? Failure);

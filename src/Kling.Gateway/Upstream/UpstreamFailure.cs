@@ -1,0 +1,25 @@
+using Kling.Gateway.Errors;
+
+namespace Kling.Gateway.Upstream;
+
+/// <summary>Why there is no upstream answer to give.</summary>
+internal enum UpstreamFailure
+{
+    Unavailable,
+    TimedOut,
+    CredentialsRejected,
+}
+
+/// <summary>An upstream call's result: the answer, or why there is none.</summary>
+internal sealed record UpstreamOutcome(UpstreamReply? Reply, UpstreamFailure Failure = UpstreamFailure.Unavailable);
+
+internal static class UpstreamFailureResponses
+{
+    /// <summary>The client's answer for a failed upstream call; nothing in it names the upstream's host or key.</summary>
+    public static Task WriteUpstreamFailureAsync(this HttpContext context, UpstreamFailure failure, TimeSpan timeout) => failure switch
+    {
+        UpstreamFailure.TimedOut => context.WriteKlingErrorAsync(504, ErrorCodes.UpstreamTimeout, $"the upstream did not answer within {timeout.TotalSeconds:0.###} s"),
+        UpstreamFailure.CredentialsRejected => context.WriteKlingErrorAsync(502, ErrorCodes.UpstreamUnavailable, UpstreamCredentialWatch.ClientMessage),
+        _ => context.WriteKlingErrorAsync(503, ErrorCodes.UpstreamUnavailable, "the upstream service is unavailable, try again later"),
+    };
+}
