@@ -8,9 +8,9 @@ namespace Kling.Gateway.Polling;
 
 /// <summary>
 /// Answers "what is this task's state now?" with as few upstream calls as possible: a finished task's stored answer
-/// is final (for the result retention); an answer younger than <c>Polling:MinInterval</c> is served again (the store
-/// is consulted first, so replicas share it); otherwise one upstream call is made and every concurrent query of the
-/// same task waits for it instead of making its own.
+/// is final (for the result retention); an answer younger than <c>Polling:MinInterval</c> is served again; otherwise one
+/// look at the store (where replicas share their answers) and, if that is stale too, one upstream call are made, and
+/// every concurrent query of the same task waits for them instead of making its own.
 /// </summary>
 internal sealed class TaskObservations(
     ITaskStore tasks,
@@ -22,19 +22,10 @@ internal sealed class TaskObservations(
 {
     private readonly ConcurrentDictionary<string, Task<Observation>> _inFlight = new(StringComparer.Ordinal);
 
-    public async Task<Observation> CurrentAsync(TaskRecord record, string requestId, CancellationToken cancellationToken)
-    {
-        if (Stored(record) is { } stored)
-        {
-            return stored;
-        }
+    public async Task<Observation> CurrentAsync(TaskRecord record, string requestId, CancellationToken cancellationToken) =>
+        Stored(record) ?? await FetchAsync(record, requestId).WaitAsync(cancellationToken);
 
-        // Another replica may have asked the upstream since this process last did.
-        var latest = await tasks.FindAsync(record.TenantId, record.TaskId, latest: true, cancellationToken) ?? record;
-        return Stored(latest) ?? await FetchAsync(latest, requestId).WaitAsync(cancellationToken);
-    }
-
-    /// <summary>Asks the upstream, or joins the call already asking about this task; the answer is stored.</summary>
+    /// <summary>Asks the store, then the upstream, or joins the call already doing so for this task; a new answer is stored.</summary>
     public Task<Observation> FetchAsync(TaskRecord record, string? requestId)
     {
         var mine = new TaskCompletionSource<Observation>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -79,6 +70,13 @@ internal sealed class TaskObservations(
     {
         try
         {
+            // The store may know a newer answer: from a call that finished after the caller looked, or from another replica.
+            if (await tasks.FindAsync(record.TenantId, record.TaskId, latest: true, CancellationToken.None) is { } latest && Stored(latest) is { } stored)
+            {
+                answer.SetResult(stored);
+                return;
+            }
+
             metrics.TaskQuery(record.TenantId, "upstream");
             // Not the caller's cancellation: the call serves every query waiting on it.
             var outcome = await upstream.GetAsync("query", UpstreamPaths.Task(record.TaskId), requestId, CancellationToken.None);

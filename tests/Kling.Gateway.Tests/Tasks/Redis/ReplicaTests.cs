@@ -1,4 +1,5 @@
 using Kling.Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using static Kling.Gateway.Tests.Infrastructure.KlingJson;
 
@@ -83,5 +84,31 @@ public sealed class ReplicaTests
 
         Assert.Equal(first, retried);
         Assert.Equal(1, upstream.Count);
+    }
+
+    [SkippableFact]
+    public async Task Replicas_share_the_last_upstream_answer_through_the_store()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var upstream = await RecordingUpstream.StartAsync(clock);
+        var settings = await TestStore.SettingsAsync(StoreKind.Redis, new Dictionary<string, string?> { ["Polling:MinInterval"] = "00:00:02" });
+        await using var one = new GatewayFactory(upstream.BaseAddress, settings, services => services.AddSingleton<TimeProvider>(clock));
+        await using var two = new GatewayFactory(upstream.BaseAddress, settings, services => services.AddSingleton<TimeProvider>(clock));
+        using var viaOne = one.CreateClient(TestKeys.TenantA);
+        using var viaTwo = two.CreateClient(TestKeys.TenantA);
+        var taskId = await SubmitAsync(viaOne);
+        clock.Advance(TimeSpan.FromSeconds(3));
+
+        using var asked = await viaOne.GetAsync(Text2VideoPath + "/" + taskId);
+        var afterFirst = upstream.Count;
+        clock.Advance(TimeSpan.FromSeconds(1));
+        using var shared = await viaTwo.GetAsync(Text2VideoPath + "/" + taskId);
+
+        Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+        Assert.Null(asked.Headers.Age);
+        Assert.Equal(HttpStatusCode.OK, shared.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), shared.Headers.Age);
+        Assert.Equal("processing", (string)(await shared.ReadJsonAsync())["data"]!["task_status"]!);
+        Assert.Equal(afterFirst, upstream.Count);
     }
 }
