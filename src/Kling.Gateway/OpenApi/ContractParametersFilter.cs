@@ -14,6 +14,10 @@ internal sealed class ContractParametersFilter : IOperationFilter
                 Add(operation, "Idempotency-Key", ParameterLocation.Header, JsonSchemaType.String,
                     "Makes retries safe: the same key within 24 hours returns the first answer instead of creating a second task.");
                 break;
+            case "QueryText2Video":
+                Add(operation, "wait", ParameterLocation.Query, JsonSchemaType.Integer,
+                    "Gateway extension (long-poll): hold the answer until the task has finished or this many seconds (1-60) have passed.");
+                break;
             case "ListText2Video":
                 Add(operation, "pageNum", ParameterLocation.Query, JsonSchemaType.Integer, "Page number, 1-1000 (default 1).");
                 Add(operation, "pageSize", ParameterLocation.Query, JsonSchemaType.Integer, "Tasks per page, 1-500 (default 30).");

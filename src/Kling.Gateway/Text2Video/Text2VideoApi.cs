@@ -41,8 +41,12 @@ internal static class Text2VideoApi
             .RequireTenantRateLimit(RatePolicy.Query)
             .WithName("QueryText2Video")
             .WithSummary("Query a text-to-video task")
-            .WithDescription("Returns the task's status and, once it succeeded, its videos, exactly as the upstream reports them. "
-                + "Only the tenant that submitted a task can see it; any other id gets 404 code 1203.")
+            .WithDescription("Returns the task's status and, once it succeeded, its videos, as the upstream reports them. "
+                + "Only the tenant that submitted a task can see it; any other id gets 404 code 1203. "
+                + "A finished task is answered by the gateway itself from then on; an answer younger than the minimum poll interval "
+                + "(2 s by default) is served again, with an `Age` header, instead of asking the upstream; concurrent polls of one task "
+                + "share one upstream call. Extension: `?wait=N` (1-60) holds the answer until the task has finished or N seconds "
+                + "have passed, then answers with the current state in the normal shape.")
             .Produces<Text2VideoResponse>(StatusCodes.Status200OK)
             .ProducesKlingErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
 

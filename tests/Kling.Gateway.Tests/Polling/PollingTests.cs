@@ -39,9 +39,13 @@ public abstract class PollingTests(ITestOutputHelper output)
         }
 
         using var foreign = await stranger.GetAsync(Text2VideoPath + "/" + taskId);
+        using var scraper = gateway.CreateClient(key: null);
+        var metrics = await scraper.GetStringAsync("/metrics");
         Assert.Equal("succeed", (string)(await finished.ReadJsonAsync())["data"]!["task_status"]!);
         Assert.Equal(mark, upstream.Count);
         await foreign.AssertKlingErrorAsync(HttpStatusCode.NotFound, 1203);
+        Assert.Contains("kling_gateway_task_queries_total{tenant=\"tenant-a\",answered_by=\"store\"} 100", metrics, StringComparison.Ordinal);
+        Assert.Contains("kling_gateway_task_queries_total{tenant=\"tenant-a\",answered_by=\"upstream\"} 1", metrics, StringComparison.Ordinal);
     }
 
     [SkippableFact]
