@@ -6,11 +6,11 @@ import sys
 runs = pathlib.Path(sys.argv[1])
 here = pathlib.Path(__file__).parent
 SCENARIOS = {
-    "query": "Query: `GET /kling/v1/videos/text2video/{task_id}` of a known task",
+    "query": "Query: `GET /kling/v1/videos/text2video/{task_id}`, polls spread over 1000 running tasks, every poll forwarded",
     "submit": "Submit: `POST /kling/v1/videos/text2video`, realistic body (~0.4 KB)",
     "submit-1mb": "Submit with a 1 MB PNG as Base64 `image_tail` (~1.4 MB body)",
 }
-TARGETS = ["direct", "nginx", "gateway", "gateway-redis"]
+TARGETS = ["direct", "nginx", "gateway", "gateway-redis", "gateway-defaults"]
 
 
 def load(scenario, connections, target):
@@ -25,7 +25,7 @@ def load(scenario, connections, target):
 
 
 connections = sorted({int(p.name.split(".")[1]) for p in runs.glob("*.json")})
-targets = [t for t in TARGETS if any(runs.glob(f"*.{t}.json"))]
+targets = [t for t in TARGETS if t != "gateway-defaults" and any(runs.glob(f"*.{t}.json"))]
 print("# Benchmark results\n")
 print("Produced by `bench/run" + (" --redis" if "gateway-redis" in targets else "") + "` (do not edit by hand; "
       "the analysis at the end comes from `bench/analysis.md`). Every process ran on this one machine, on 127.0.0.1, "
@@ -74,6 +74,49 @@ for scenario, title in SCENARIOS.items():
             if scenario.startswith("submit") and c == 64:
                 verdicts.append((f"{t}: {scenario} throughput ≥ 0.5 × nginx at 64 connections", to_nginx >= 0.5, f"{to_nginx:.2f} ×"))
     print()
+
+def rows(scenario, title):
+    print(f"## {title}\n")
+    print("| connections | target | requests/s | p50 ms | p99 ms | errors | gateway CPU (cores) | gateway peak RSS (MB) |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|")
+    found = {}
+    for c in connections:
+        for t in TARGETS:
+            r = load(scenario, c, t)
+            if r is None:
+                continue
+            found[(c, t)] = r
+            bad = r["socket_errors"] + r["non_2xx"]
+            global errors, peak_rss
+            errors += bad
+            cpu = f'{r["cpu_seconds"] / r["seconds"]:.2f}' if "cpu_seconds" in r else ""
+            rss = ""
+            if "peak_rss_kb" in r:
+                peak_rss = max(peak_rss, r["peak_rss_kb"] / 1024)
+                rss = f'{r["peak_rss_kb"] / 1024:.0f}'
+            print(f'| {c} | {t} | {r["rps"]:.0f} | {r["p50_us"] / 1000:.2f} | {r["p99_us"] / 1000:.2f} | {bad} | {cpu} | {rss} |')
+    print()
+    return found
+
+
+storm = rows("storm", "Poll storm: 64 connections polling one running task (default polling: 2 s minimum interval)")
+calls_file = runs / "storm.64.gateway-defaults.calls"
+if calls_file.exists():
+    calls = json.loads(calls_file.read_text())
+    allowed = calls["duration_s"] / calls["min_interval_s"] + 1
+    requests = storm[(64, "gateway-defaults")]["requests"] if (64, "gateway-defaults") in storm else 0
+    print(f'{requests} polls in {calls["duration_s"]} s caused **{calls["upstream_calls"]} upstream calls** '
+          f'(allowed: duration ÷ MinInterval + 1 = {allowed:.0f}).\n')
+    verdicts.append(("poll storm upstream calls ≤ duration ÷ MinInterval + 1", calls["upstream_calls"] <= allowed,
+                     f'{calls["upstream_calls"]} calls'))
+
+finished = rows("finished", "Polls of a finished task (the gateway answers from its store)")
+for c in connections:
+    g, n = finished.get((c, "gateway-defaults")), finished.get((c, "nginx"))
+    if g and n:
+        print(f'- {c} connections: gateway ÷ nginx throughput = **{g["rps"] / n["rps"]:.2f}**')
+        verdicts.append((f"finished-task polls ≥ 1.5 × nginx at {c} connections", g["rps"] / n["rps"] >= 1.5, f'{g["rps"] / n["rps"]:.2f} ×'))
+print()
 
 verdicts.append(("gateway peak RSS under load ≤ 200 MB", peak_rss <= 200, f"{peak_rss:.0f} MB"))
 verdicts.append(("no error responses in any run", errors == 0, f"{errors} errors"))

@@ -1,6 +1,7 @@
 -- One benchmark request, described by the environment (set by bench/run):
 --   BENCH_METHOD  GET or POST        BENCH_BODY  file with the JSON body (POST)
 --   BENCH_AUTH    bearer token       BENCH_OUT   file that receives one JSON line of results
+--   BENCH_PATHS   file of request paths, one a line, used in turn (else the URL's own path)
 local method = os.getenv("BENCH_METHOD") or "GET"
 local body_file = os.getenv("BENCH_BODY")
 local auth = os.getenv("BENCH_AUTH")
@@ -14,6 +15,17 @@ if body_file and body_file ~= "" then
 end
 if auth and auth ~= "" then
   wrk.headers["Authorization"] = "Bearer " .. auth
+end
+
+local paths_file = os.getenv("BENCH_PATHS")
+if paths_file and paths_file ~= "" then
+  local paths = {}
+  for line in io.lines(paths_file) do paths[#paths + 1] = line end
+  local next_path = math.random(#paths)
+  request = function()
+    next_path = next_path % #paths + 1
+    return wrk.format(nil, paths[next_path])
+  end
 end
 
 function done(summary, latency, requests)

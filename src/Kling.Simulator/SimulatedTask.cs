@@ -3,27 +3,22 @@ namespace Kling.Simulator;
 /// <summary>A task as the simulator keeps it; its status is derived from its age, so nothing needs a timer.</summary>
 internal sealed record SimulatedTask(string Id, DateTimeOffset CreatedAt, string Duration, bool Fails, string? ExternalTaskId)
 {
-    public string StatusAt(DateTimeOffset now, SimulatorOptions options)
+    public string StatusAt(DateTimeOffset now, SimulatorOptions options, TimeSpan finishAfter)
     {
         var age = now - CreatedAt;
-        if (age < options.ProcessingAfter)
+        if (age >= finishAfter)
         {
-            return "submitted";
+            return Fails ? "failed" : "succeed";
         }
 
-        if (age < options.FinishAfter)
-        {
-            return "processing";
-        }
-
-        return Fails ? "failed" : "succeed";
+        return age < options.ProcessingAfter ? "submitted" : "processing";
     }
 
-    public DateTimeOffset UpdatedAt(DateTimeOffset now, SimulatorOptions options) =>
-        StatusAt(now, options) switch
+    public DateTimeOffset UpdatedAt(string status, SimulatorOptions options, TimeSpan finishAfter) =>
+        status switch
         {
             "submitted" => CreatedAt,
             "processing" => CreatedAt + options.ProcessingAfter,
-            _ => CreatedAt + options.FinishAfter,
+            _ => CreatedAt + finishAfter,
         };
 }

@@ -119,7 +119,7 @@ internal static class SimulatorApi
     }
 
     private static IResult Query(
-        string task_id, ConcurrentDictionary<string, SimulatedTask> tasks, IOptionsMonitor<SimulatorOptions> options, TimeProvider time)
+        string task_id, ConcurrentDictionary<string, SimulatedTask> tasks, IOptionsMonitor<SimulatorOptions> options, SimulatorFaults faults, TimeProvider time)
     {
         if (!tasks.TryGetValue(task_id, out var task))
         {
@@ -127,8 +127,8 @@ internal static class SimulatorApi
         }
 
         var settings = options.CurrentValue;
-        var now = time.GetUtcNow();
-        var status = task.StatusAt(now, settings);
+        var finishAfter = faults.Current.FinishAfter ?? settings.FinishAfter;
+        var status = task.StatusAt(time.GetUtcNow(), settings, finishAfter);
         return Success(settings.Mode == SimulatorMode.Official, new
         {
             task_id = task.Id,
@@ -136,7 +136,7 @@ internal static class SimulatorApi
             task_status_msg = status == "failed" ? "generation failed (simulated)" : null,
             task_info = new { external_task_id = task.ExternalTaskId },
             created_at = task.CreatedAt.ToUnixTimeMilliseconds(),
-            updated_at = task.UpdatedAt(now, settings).ToUnixTimeMilliseconds(),
+            updated_at = task.UpdatedAt(status, settings, finishAfter).ToUnixTimeMilliseconds(),
             task_result = status == "succeed"
                 ? new { videos = new[] { new { id = task.Id + "-0", url = $"{settings.VideoBaseUrl}/{task.Id}.mp4", duration = task.Duration } } }
                 : null,

@@ -16,9 +16,11 @@ internal sealed class SimulatorFaults
 
 /// <param name="Mode">What every API call answers until changed.</param>
 /// <param name="Latency">Delay before each API call answers.</param>
+/// <param name="FinishAfter">When set, replaces <c>Simulator:FinishAfter</c> for every task (zero: all tasks have finished).</param>
 internal sealed record FaultSettings(
     [property: JsonPropertyName("mode")] FaultMode Mode,
-    [property: JsonPropertyName("latency")] TimeSpan Latency)
+    [property: JsonPropertyName("latency")] TimeSpan Latency,
+    [property: JsonPropertyName("finish_after")] TimeSpan? FinishAfter = null)
 {
     public static readonly FaultSettings None = new(FaultMode.None, TimeSpan.Zero);
 }

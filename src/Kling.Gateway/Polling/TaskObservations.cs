@@ -66,12 +66,24 @@ internal sealed class TaskObservations(
         return new Observation(new UpstreamReply(200, record.Response), record.IsFinished, now - record.ObservedAt, null);
     }
 
+    /// <summary>
+    /// News is always stored; a repeated answer only once the stored one is a poll interval (at least a second) old,
+    /// which is all that other replicas and the refresher need to know.
+    /// </summary>
+    private bool WorthStoring(TaskRecord known, TaskSnapshot snapshot)
+    {
+        var interval = polling.CurrentValue.MinInterval;
+        return snapshot.Status != known.Status || snapshot.Data != known.Data
+            || time.GetUtcNow() - known.ObservedAt >= (interval > TimeSpan.FromSeconds(1) ? interval : TimeSpan.FromSeconds(1));
+    }
+
     private async Task AskUpstreamAsync(TaskRecord record, string? requestId, TaskCompletionSource<Observation> answer)
     {
         try
         {
             // The store may know a newer answer: from a call that finished after the caller looked, or from another replica.
-            if (await tasks.FindAsync(record.TenantId, record.TaskId, latest: true, CancellationToken.None) is { } latest && Stored(latest) is { } stored)
+            var latest = await tasks.FindAsync(record.TenantId, record.TaskId, latest: true, CancellationToken.None) ?? record;
+            if (Stored(latest) is { } stored)
             {
                 answer.SetResult(stored);
                 return;
@@ -87,7 +99,7 @@ internal sealed class TaskObservations(
             }
 
             var snapshot = reply.IsSuccess ? TaskSnapshot.Read(reply.Body) : null;
-            if (snapshot?.TaskId == record.TaskId)
+            if (snapshot?.TaskId == record.TaskId && WorthStoring(latest, snapshot))
             {
                 await tasks.ObserveAsync(record.TenantId, snapshot, CancellationToken.None);
             }
