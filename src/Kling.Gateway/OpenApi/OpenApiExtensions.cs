@@ -1,4 +1,5 @@
 using Kling.Gateway.Tenancy;
+using Kling.Gateway.Text2Video;
 using Microsoft.OpenApi;
 
 namespace Kling.Gateway.OpenApi;
@@ -31,6 +32,8 @@ internal static class OpenApiExtensions
                 [new OpenApiSecuritySchemeReference(SecurityScheme, document)] = [],
             });
             options.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, typeof(TenantClaims).Assembly.GetName().Name + ".xml"));
+            // image_tail is checked in place and forwarded as sent; to clients it is simply a string.
+            options.MapType<ImageTail>(() => new OpenApiSchema { Type = JsonSchemaType.String });
             options.SchemaFilter<ConfiguredModelsSchemaFilter>();
             options.OperationFilter<ContractParametersFilter>();
         });

@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.IO.Pipelines;
+using System.Collections.Frozen;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -16,9 +16,11 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded)
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16, AllowDuplicateProperties = false };
 
     // Prompts are often not ASCII: forward them as UTF-8 text, not \uXXXX escapes three times the size.
-    private static readonly JsonTypeInfo<Text2VideoRequest> ForwardedJson = (JsonTypeInfo<Text2VideoRequest>)
-        new JsonSerializerOptions(ContractJsonContext.Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }
-            .GetTypeInfo(typeof(Text2VideoRequest));
+    private static readonly JsonWriterOptions ForwardedJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The contract's own fields (a null among them means "not given": it is dropped, and a default may apply).</summary>
+    private static readonly FrozenSet<string> ContractFields =
+        ContractJsonContext.Default.Text2VideoRequest.Properties.Select(p => p.Name).ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>The body to forward, or the error to answer with; nothing invalid gets through.</summary>
     public static async Task<(SubmitBody? Body, KlingErrorResult? Error)> ReadAsync(HttpRequest request, Text2VideoRules rules)
@@ -28,11 +30,13 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded)
             return TooLarge();
         }
 
-        var bytes = await ReadBoundedAsync(request.BodyReader, request.HttpContext.RequestAborted);
-        if (bytes is null)
+        using var received = await ReceivedBody.ReadAsync(request.BodyReader, request.ContentLength, MaxBytes, request.HttpContext.RequestAborted);
+        if (received is null)
         {
             return TooLarge();
         }
+
+        var bytes = received.Memory;
 
         JsonDocument document;
         try
@@ -54,7 +58,8 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded)
             Text2VideoRequest parsed;
             try
             {
-                parsed = document.RootElement.Deserialize(ContractJsonContext.Default.Text2VideoRequest)!;
+                // From the bytes themselves (deserializing the element would copy them first).
+                parsed = JsonSerializer.Deserialize(bytes.Span, ContractJsonContext.Default.Text2VideoRequest)!;
             }
             catch (JsonException ex)
             {
@@ -66,8 +71,51 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded)
                 return Invalid(400, ErrorCodes.ParameterInvalid, violation);
             }
 
-            var enriched = Text2VideoDefaults.Apply(parsed);
-            return (new SubmitBody(enriched, JsonSerializer.SerializeToUtf8Bytes(enriched, ForwardedJson)), null);
+            return (new SubmitBody(parsed, Enrich(document.RootElement, parsed, bytes.Length)), null);
+        }
+    }
+
+    /// <summary>
+    /// The client's body as sent (unknown fields and every value untouched, image_tail never copied out), without its
+    /// null contract fields, with <c>duration</c> as the string the upstream expects, and the documented defaults added.
+    /// </summary>
+    private static byte[] Enrich(JsonElement root, Text2VideoRequest parsed, int size)
+    {
+        var buffer = new ArrayBufferWriter<byte>(size + 128);
+        using (var writer = new Utf8JsonWriter(buffer, ForwardedJson))
+        {
+            writer.WriteStartObject();
+            foreach (var property in root.EnumerateObject())
+            {
+                if (property.Value.ValueKind == JsonValueKind.Null && ContractFields.Contains(property.Name))
+                {
+                    continue;
+                }
+
+                if (property.NameEquals("duration"u8))
+                {
+                    continue;
+                }
+
+                property.WriteTo(writer);
+            }
+
+            WriteDefault(writer, "cfg_scale", parsed.CfgScale is null, Text2VideoDefaults.CfgScale, ContractJsonContext.Default.Double);
+            WriteDefault(writer, "mode", parsed.Mode is null, Text2VideoDefaults.Mode, ContractJsonContext.Default.VideoMode);
+            WriteDefault(writer, "aspect_ratio", parsed.AspectRatio is null, Text2VideoDefaults.Ratio, ContractJsonContext.Default.AspectRatio);
+            WriteDefault(writer, "duration", true, parsed.Duration ?? Text2VideoDefaults.Duration, ContractJsonContext.Default.VideoDuration);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteDefault<T>(Utf8JsonWriter writer, string name, bool write, T value, JsonTypeInfo<T> json)
+    {
+        if (write)
+        {
+            writer.WritePropertyName(name);
+            JsonSerializer.Serialize(writer, value, json);
         }
     }
 
@@ -79,28 +127,4 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded)
     /// <summary>"$.camera_control.config.pan" becomes "camera_control.config.pan".</summary>
     private static string FieldOf(string? path) =>
         path is null || !path.StartsWith("$.", StringComparison.Ordinal) ? "" : path[2..];
-
-    /// <summary>The whole body, or null as soon as it exceeds <see cref="MaxBytes"/>.</summary>
-    private static async Task<byte[]?> ReadBoundedAsync(PipeReader reader, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var result = await reader.ReadAsync(cancellationToken);
-            var buffer = result.Buffer;
-            if (buffer.Length > MaxBytes)
-            {
-                reader.AdvanceTo(buffer.End);
-                return null;
-            }
-
-            if (result.IsCompleted)
-            {
-                var bytes = buffer.ToArray();
-                reader.AdvanceTo(buffer.End);
-                return bytes;
-            }
-
-            reader.AdvanceTo(buffer.Start, buffer.End);
-        }
-    }
 }

@@ -20,7 +20,7 @@ internal sealed record Text2VideoRequest
 
     /// <summary>Tail (last) frame: an http(s) URL, or Base64 JPEG/PNG data (raw or <c>data:image/...;base64,</c>), at most 10 MB decoded.</summary>
     [JsonPropertyName("image_tail")]
-    public string? ImageTail { get; init; }
+    public ImageTail? ImageTail { get; init; }
 
     /// <summary>What the video should avoid: at most 2500 characters.</summary>
     /// <example>blurry, low quality</example>

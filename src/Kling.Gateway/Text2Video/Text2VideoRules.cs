@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using Microsoft.Extensions.Options;
 
 namespace Kling.Gateway.Text2Video;
@@ -11,7 +10,6 @@ internal sealed class Text2VideoRules(IOptionsMonitor<ModelsOptions> models)
 {
     public const int MaxPromptLength = 2500;
     public const int MaxExternalTaskIdLength = 128;
-    public const int MaxImageBytes = 10 * 1024 * 1024;
 
     private const string CameraTypes = "simple, down_back, forward_up, right_turn_forward or left_turn_forward";
     private const string CameraConfigRule =
@@ -48,7 +46,7 @@ internal sealed class Text2VideoRules(IOptionsMonitor<ModelsOptions> models)
             { Prompt: null } => "prompt",
             _ when string.IsNullOrWhiteSpace(request.Prompt) || TooLong(request.Prompt, MaxPromptLength) => "prompt",
             { NegativePrompt: { } negative } when TooLong(negative, MaxPromptLength) => "negative_prompt",
-            { ImageTail: { } image } when !IsImageTail(image) => "image_tail",
+            { ImageTail.IsValid: false } => "image_tail",
             { CfgScale: < 0 or > 100 } => "cfg_scale",
             { CameraControl: { } camera } when CameraControlViolation(camera) is { } cameraField => cameraField,
             { CallbackUrl: { } url } when !IsHttpUrl(url) => "callback_url",
@@ -73,7 +71,7 @@ internal sealed class Text2VideoRules(IOptionsMonitor<ModelsOptions> models)
         return count;
     }
 
-    private static bool IsHttpUrl(string value) =>
+    public static bool IsHttpUrl(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0;
 
     private static string? CameraControlViolation(CameraControl camera) => camera switch
@@ -101,43 +99,4 @@ internal sealed class Text2VideoRules(IOptionsMonitor<ModelsOptions> models)
 
         return nonZero == 1;
     }
-
-    private static bool IsImageTail(string value)
-    {
-        if (value.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
-        {
-            return IsHttpUrl(value);
-        }
-
-        var data = value.AsSpan();
-        if (data.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
-        {
-            var comma = data.IndexOf(',');
-            if (comma < 0 || !IsImageMediaType(data[5..comma]))
-            {
-                return false;
-            }
-
-            data = data[(comma + 1)..];
-        }
-
-        if (!Base64.IsValid(data, out var decodedLength) || decodedLength == 0 || decodedLength > MaxImageBytes)
-        {
-            return false;
-        }
-
-        // Look at the first bytes: only JPEG and PNG are accepted.
-        Span<byte> head = stackalloc byte[9];
-        var prefix = data[..Math.Min(data.Length, 12)];
-        return Convert.TryFromBase64Chars(prefix, head, out var written) && IsJpegOrPng(head[..written]);
-    }
-
-    private static bool IsImageMediaType(ReadOnlySpan<char> mediaType) =>
-        mediaType.Equals("image/jpeg;base64", StringComparison.OrdinalIgnoreCase)
-        || mediaType.Equals("image/jpg;base64", StringComparison.OrdinalIgnoreCase)
-        || mediaType.Equals("image/png;base64", StringComparison.OrdinalIgnoreCase);
-
-    private static bool IsJpegOrPng(ReadOnlySpan<byte> head) =>
-        head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF])
-        || head.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
 }
