@@ -64,6 +64,9 @@ internal sealed class QueryFlow(
 
             if (observation.Finished || !reply.IsSuccess || remaining <= TimeSpan.Zero)
             {
+                // For the completion event: the upstream's status when it answered this query, else how old the stored answer is.
+                diagnostics.Set(observation.Age is null ? "UpstreamStatus" : "StoredAnswerAgeSeconds",
+                    observation.Age is { } age ? (int)age.TotalSeconds : reply.StatusCode);
                 await WriteAsync(context, observation, reply);
                 return;
             }
