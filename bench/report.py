@@ -37,15 +37,21 @@ print("```\n")
 verdicts = []
 peak_rss = 0.0
 errors = 0
-for scenario, title in SCENARIOS.items():
+
+
+def rows(scenario, title, shown):
+    """Prints one scenario's table; returns its measurements by (connections, target)."""
+    global errors, peak_rss
     print(f"## {title}\n")
     print("| connections | target | requests/s | p50 ms | p99 ms | errors | gateway CPU (cores) | gateway peak RSS (MB) |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|")
+    found = {}
     for c in connections:
-        for t in targets:
+        for t in shown:
             r = load(scenario, c, t)
             if r is None:
                 continue
+            found[(c, t)] = r
             bad = r["socket_errors"] + r["non_2xx"]
             errors += bad
             cpu = f'{r["cpu_seconds"] / r["seconds"]:.2f}' if "cpu_seconds" in r else ""
@@ -55,6 +61,11 @@ for scenario, title in SCENARIOS.items():
                 rss = f'{r["peak_rss_kb"] / 1024:.0f}'
             print(f'| {c} | {t} | {r["rps"]:.0f} | {r["p50_us"] / 1000:.2f} | {r["p99_us"] / 1000:.2f} | {bad} | {cpu} | {rss} |')
     print()
+    return found
+
+
+for scenario, title in SCENARIOS.items():
+    rows(scenario, title, targets)
     print("| connections | gateway | throughput ÷ direct | throughput ÷ nginx | added p50 over direct (ms) | added p99 over direct (ms) |")
     print("|---:|---|---:|---:|---:|---:|")
     for c in connections:
@@ -75,31 +86,7 @@ for scenario, title in SCENARIOS.items():
                 verdicts.append((f"{t}: {scenario} throughput ≥ 0.5 × nginx at 64 connections", to_nginx >= 0.5, f"{to_nginx:.2f} ×"))
     print()
 
-def rows(scenario, title):
-    print(f"## {title}\n")
-    print("| connections | target | requests/s | p50 ms | p99 ms | errors | gateway CPU (cores) | gateway peak RSS (MB) |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|")
-    found = {}
-    for c in connections:
-        for t in TARGETS:
-            r = load(scenario, c, t)
-            if r is None:
-                continue
-            found[(c, t)] = r
-            bad = r["socket_errors"] + r["non_2xx"]
-            global errors, peak_rss
-            errors += bad
-            cpu = f'{r["cpu_seconds"] / r["seconds"]:.2f}' if "cpu_seconds" in r else ""
-            rss = ""
-            if "peak_rss_kb" in r:
-                peak_rss = max(peak_rss, r["peak_rss_kb"] / 1024)
-                rss = f'{r["peak_rss_kb"] / 1024:.0f}'
-            print(f'| {c} | {t} | {r["rps"]:.0f} | {r["p50_us"] / 1000:.2f} | {r["p99_us"] / 1000:.2f} | {bad} | {cpu} | {rss} |')
-    print()
-    return found
-
-
-storm = rows("storm", "Poll storm: 64 connections polling one running task (default polling: 2 s minimum interval)")
+storm = rows("storm", "Poll storm: 64 connections polling one running task (default polling: 2 s minimum interval)", TARGETS)
 calls_file = runs / "storm.64.gateway-defaults.calls"
 if calls_file.exists():
     calls = json.loads(calls_file.read_text())
@@ -110,7 +97,7 @@ if calls_file.exists():
     verdicts.append(("poll storm upstream calls ≤ duration ÷ MinInterval + 1", calls["upstream_calls"] <= allowed,
                      f'{calls["upstream_calls"]} calls'))
 
-finished = rows("finished", "Polls of a finished task (the gateway answers from its store)")
+finished = rows("finished", "Polls of a finished task (the gateway answers from its store)", TARGETS)
 for c in connections:
     g, n = finished.get((c, "gateway-defaults")), finished.get((c, "nginx"))
     if g and n:

@@ -71,10 +71,7 @@ public abstract class PollingTests(ITestOutputHelper output)
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var upstream = await RecordingUpstream.StartAsync(clock, new SimulatorOptions { FinishAfter = TimeSpan.FromDays(1) });
-        await using var gateway = new GatewayFactory(
-            upstream.BaseAddress,
-            await TestStore.SettingsAsync(Kind, new Dictionary<string, string?> { ["Polling:MinInterval"] = "00:00:02", ["Tasks:RefreshInterval"] = "01:00:00" }),
-            services => services.AddSingleton<TimeProvider>(clock));
+        await using var gateway = await OnClockAsync(upstream, clock);
         using var client = gateway.CreateClient(TestKeys.TenantA);
         var taskId = await SubmitAsync(client);
         var mark = upstream.Count;
@@ -116,10 +113,7 @@ public abstract class PollingTests(ITestOutputHelper output)
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var upstream = await RecordingUpstream.StartAsync(
             clock, new SimulatorOptions { ProcessingAfter = TimeSpan.FromSeconds(1), FinishAfter = TimeSpan.FromSeconds(3) });
-        await using var gateway = new GatewayFactory(
-            upstream.BaseAddress,
-            await TestStore.SettingsAsync(Kind, new Dictionary<string, string?> { ["Polling:MinInterval"] = "00:00:02", ["Tasks:RefreshInterval"] = "01:00:00" }),
-            services => services.AddSingleton<TimeProvider>(clock));
+        await using var gateway = await OnClockAsync(upstream, clock);
         using var client = gateway.CreateClient(TestKeys.TenantA);
         var started = clock.GetUtcNow();
         var finishing = await SubmitAsync(client);
@@ -136,10 +130,7 @@ public abstract class PollingTests(ITestOutputHelper output)
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var upstream = await RecordingUpstream.StartAsync(clock, new SimulatorOptions { FinishAfter = TimeSpan.FromDays(1) });
-        await using var gateway = new GatewayFactory(
-            upstream.BaseAddress,
-            await TestStore.SettingsAsync(Kind, new Dictionary<string, string?> { ["Polling:MinInterval"] = "00:00:02", ["Tasks:RefreshInterval"] = "01:00:00" }),
-            services => services.AddSingleton<TimeProvider>(clock));
+        await using var gateway = await OnClockAsync(upstream, clock);
         using var client = gateway.CreateClient(TestKeys.TenantA);
         var taskId = await SubmitAsync(client);
         (await client.GetAsync(Text2VideoPath + "/" + taskId)).Dispose();
@@ -187,6 +178,12 @@ public abstract class PollingTests(ITestOutputHelper output)
         Assert.StartsWith("wait", message, StringComparison.Ordinal);
         Assert.Equal(mark, upstream.Count);
     }
+
+    /// <summary>A gateway on the test's clock with the default 2 s poll interval, and no background refresh in the way.</summary>
+    private async Task<GatewayFactory> OnClockAsync(RecordingUpstream upstream, FakeTimeProvider clock) => new(
+        upstream.BaseAddress,
+        await TestStore.SettingsAsync(Kind, new Dictionary<string, string?> { ["Polling:MinInterval"] = "00:00:02", ["Tasks:RefreshInterval"] = "01:00:00" }),
+        services => services.AddSingleton<TimeProvider>(clock));
 
     /// <summary>Holds a long poll while advancing the clock in half-second steps; returns the answer and the clock time it took.</summary>
     private static async Task<(System.Text.Json.Nodes.JsonObject Answer, TimeSpan Elapsed)> LongPollAsync(
