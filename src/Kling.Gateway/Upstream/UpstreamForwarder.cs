@@ -19,12 +19,12 @@ internal sealed partial class UpstreamForwarder(
     ILogger<UpstreamForwarder> logger)
 {
     /// <summary>
-    /// Forwards to the upstream's equivalent of the public <paramref name="path"/>, with <paramref name="jsonBody"/> (in the
-    /// public contract's terms) as the body when given.
+    /// Forwards the client's request to the upstream's equivalent of the public <paramref name="path"/>, with
+    /// <paramref name="jsonBody"/> (in the public contract's terms) as its body.
     /// Returns the upstream's answer, or null when it could not be had (the client has then been answered).
     /// </summary>
     /// <param name="operation">What the call is for, as the upstream latency metric labels it.</param>
-    public async Task<UpstreamReply?> SendAsync(HttpContext context, string operation, string path, byte[]? jsonBody)
+    public async Task<UpstreamReply?> SendAsync(HttpContext context, string operation, string path, byte[] jsonBody)
     {
         var endpoint = target.Current;
         if (endpoint is null)
@@ -33,19 +33,17 @@ internal sealed partial class UpstreamForwarder(
             return null;
         }
 
-        if (jsonBody is not null)
+        if (endpoint.Mode == UpstreamMode.Official)
         {
-            if (endpoint.Mode == UpstreamMode.Official)
-            {
-                jsonBody = OfficialRequestMapper.Map(jsonBody);
-            }
-
-            var request = context.Request;
-            request.Body = new MemoryStream(jsonBody, writable: false);
-            request.ContentLength = jsonBody.Length;
-            request.ContentType = "application/json";
-            request.Headers.TransferEncoding = default;
+            jsonBody = OfficialRequestMapper.Map(jsonBody);
         }
+
+        // YARP forwards the request's own body: the validated, enriched bytes replace what the client sent.
+        var request = context.Request;
+        request.Body = new MemoryStream(jsonBody, writable: false);
+        request.ContentLength = jsonBody.Length;
+        request.ContentType = "application/json";
+        request.Headers.TransferEncoding = default;
 
         var timeout = options.CurrentValue.Timeout;
         var transformer = new UpstreamTransformer(

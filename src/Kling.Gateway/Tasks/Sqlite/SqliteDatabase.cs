@@ -44,6 +44,9 @@ internal sealed class SqliteDatabase : IDisposable
         WHEN OLD.holds_slot = 1 AND NEW.holds_slot = 0 BEGIN
             UPDATE tenant_slots SET active = active - 1 WHERE tenant_id = OLD.tenant_id;
         END;
+        -- Slots taken before the counters existed (a tenant with a counter row has been counted by the triggers).
+        INSERT OR IGNORE INTO tenant_slots (tenant_id, active)
+            SELECT tenant_id, COUNT(*) FROM tasks WHERE holds_slot = 1 GROUP BY tenant_id;
 
         CREATE TABLE IF NOT EXISTS idempotency (
             tenant_id   TEXT    NOT NULL,
