@@ -47,6 +47,21 @@ public sealed class SimulatorTests
     }
 
     [Fact]
+    public async Task It_can_be_told_to_finish_every_task_now()
+    {
+        await using var upstream = await RecordingUpstream.StartAsync(new FakeTimeProvider(DateTimeOffset.UtcNow));
+        using var client = new HttpClient { BaseAddress = upstream.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", RecordingUpstream.ApiKey);
+        var taskId = (string)(await (await client.PostAsync(Text2VideoPath, Json(ValidSubmit))).ReadJsonAsync())["data"]!["task_id"]!;
+        var before = await StatusAsync(client, taskId);
+
+        using var told = await client.PutAsync("/simulator/faults", Json("""{"mode":"none","latency":"00:00:00","finish_after":"00:00:00"}"""));
+        var after = await StatusAsync(client, taskId);
+
+        Assert.Equal(("submitted", "succeed"), (before, after));
+    }
+
+    [Fact]
     public async Task It_rejects_a_submit_without_model_or_prompt()
     {
         await using var upstream = await RecordingUpstream.StartAsync();
