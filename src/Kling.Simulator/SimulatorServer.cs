@@ -17,8 +17,6 @@ internal sealed class SimulatorServer : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    public IServiceProvider Services => _app.Services;
-
     public SimulatorFaults Faults => _app.Services.GetRequiredService<SimulatorFaults>();
 
     /// <param name="options">How the simulated account behaves.</param>
