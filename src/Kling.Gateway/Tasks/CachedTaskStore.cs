@@ -7,7 +7,9 @@ namespace Kling.Gateway.Tasks;
 /// a task's owner never changes, and a stale status here only means one store write more or one skipped write of
 /// an answer the store already has something at least as new for.
 /// </summary>
-internal sealed class CachedTaskStore(ITaskStore store, TimeProvider time) : ITaskStore, IDisposable
+/// <param name="shared">Whether other processes write to the store too (Redis); a store only this process writes has
+/// nothing newer than what this process remembers, so asking it for the latest state is skipped.</param>
+internal sealed class CachedTaskStore(ITaskStore store, bool shared, TimeProvider time) : ITaskStore, IDisposable
 {
     private const int Capacity = 10_000;
     private static readonly TimeSpan Idle = TimeSpan.FromMinutes(30);
@@ -30,7 +32,7 @@ internal sealed class CachedTaskStore(ITaskStore store, TimeProvider time) : ITa
 
     public async Task<TaskRecord?> FindAsync(string tenantId, string taskId, bool latest, CancellationToken cancellationToken)
     {
-        if (!latest && _recent.TryGetValue(taskId, out TaskRecord? known))
+        if ((!latest || !shared) && _recent.TryGetValue(taskId, out TaskRecord? known))
         {
             return known!.TenantId == tenantId ? known : null;
         }

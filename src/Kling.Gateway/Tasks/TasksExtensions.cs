@@ -32,9 +32,9 @@ internal static class TasksExtensions
         services.AddSingleton<RedisConnection>();
         services.AddSingleton<RedisTaskStore>();
         services.AddSingleton<RedisIdempotencyStore>();
-        services.AddSingleton<ITaskStore>(sp => new CachedTaskStore(
-            StoreOptions.UsesRedisIn(sp) ? sp.GetRequiredService<RedisTaskStore>() : sp.GetRequiredService<SqliteTaskStore>(),
-            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ITaskStore>(sp => StoreOptions.UsesRedisIn(sp)
+            ? new CachedTaskStore(sp.GetRequiredService<RedisTaskStore>(), shared: true, sp.GetRequiredService<TimeProvider>())
+            : new CachedTaskStore(sp.GetRequiredService<SqliteTaskStore>(), shared: false, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IIdempotencyStore>(sp =>
             StoreOptions.UsesRedisIn(sp) ? sp.GetRequiredService<RedisIdempotencyStore>() : sp.GetRequiredService<SqliteIdempotencyStore>());
         services.AddHostedService<ActiveTaskRefresher>();
