@@ -22,7 +22,7 @@ internal sealed class RequestIdMiddleware(RequestDelegate next)
     public async Task InvokeAsync(HttpContext context)
     {
         string? offered = context.Request.Headers[HeaderName];
-        var id = IsPlainToken(offered) ? offered! : Guid.CreateVersion7().ToString("N");
+        var id = IsPlainToken(offered) ? offered! : NewId();
         context.Features.Set(new RequestIdFeature(id));
         context.Response.Headers[HeaderName] = id;
         using (LogContext.PushProperty(LogProperty, id))
@@ -30,6 +30,9 @@ internal sealed class RequestIdMiddleware(RequestDelegate next)
             await next(context);
         }
     }
+
+    /// <summary>A new request id: 32 hex digits, time-ordered.</summary>
+    public static string NewId() => Guid.CreateVersion7().ToString("N");
 
     private static bool IsPlainToken(string? value) =>
         !string.IsNullOrEmpty(value) && value.Length <= MaxLength && !value.AsSpan().ContainsAnyExcept(Allowed);

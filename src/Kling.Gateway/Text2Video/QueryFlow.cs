@@ -36,7 +36,8 @@ internal sealed class QueryFlow(
             return;
         }
 
-        if (!TryReadWait(context.Request.Query, out var wait))
+        // ?wait=N: absent is no wait.
+        if (!TryReadNumber(context.Request.Query, "wait", 0, PollingOptions.MaxWaitSeconds, out var waitSeconds))
         {
             await context.WriteKlingErrorAsync(400, ErrorCodes.ParameterInvalid, WaitRule);
             return;
@@ -44,7 +45,7 @@ internal sealed class QueryFlow(
 
         diagnostics.Set("TaskId", taskId);
         var tenantId = context.User.GetTenantId()!;
-        var deadline = time.GetUtcNow() + wait;
+        var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(waitSeconds);
         while (true)
         {
             var record = await tasks.FindAsync(tenantId, taskId, latest: false, context.RequestAborted);
@@ -80,10 +81,15 @@ internal sealed class QueryFlow(
     /// <summary><c>GET ...?pageNum=1&amp;pageSize=30</c>: the caller's tasks, newest first, in the Kling envelope.</summary>
     public async Task ListAsync(HttpContext context)
     {
-        if (!TryReadPage(context.Request.Query, "pageNum", 1, 1000, out var pageNum, out var error)
-            || !TryReadPage(context.Request.Query, "pageSize", 30, 500, out var pageSize, out error))
+        if (!TryReadNumber(context.Request.Query, "pageNum", 1, 1000, out var pageNum))
         {
-            await context.WriteKlingErrorAsync(400, ErrorCodes.ParameterInvalid, error);
+            await context.WriteKlingErrorAsync(400, ErrorCodes.ParameterInvalid, "pageNum must be a whole number from 1 to 1000");
+            return;
+        }
+
+        if (!TryReadNumber(context.Request.Query, "pageSize", 30, 500, out var pageSize))
+        {
+            await context.WriteKlingErrorAsync(400, ErrorCodes.ParameterInvalid, "pageSize must be a whole number from 1 to 500");
             return;
         }
 
@@ -132,30 +138,12 @@ internal sealed class QueryFlow(
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
-    /// <summary><c>?wait=N</c>: absent is no wait; otherwise 1 to 60 seconds.</summary>
-    private static bool TryReadWait(IQueryCollection query, out TimeSpan wait)
+    /// <summary>A query parameter that is a whole number from 1 to <paramref name="max"/>; <paramref name="absent"/> when not given.</summary>
+    private static bool TryReadNumber(IQueryCollection query, string name, int absent, int max, out int value)
     {
-        wait = TimeSpan.Zero;
-        if (!query.TryGetValue("wait", out var raw))
-        {
-            return true;
-        }
-
-        if (!int.TryParse(raw.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds is < 1 or > PollingOptions.MaxWaitSeconds)
-        {
-            return false;
-        }
-
-        wait = TimeSpan.FromSeconds(seconds);
-        return true;
-    }
-
-    private static bool TryReadPage(IQueryCollection query, string name, int fallback, int max, out int value, out string error)
-    {
-        error = $"{name} must be a whole number from 1 to {max}";
         if (!query.TryGetValue(name, out var raw))
         {
-            value = fallback;
+            value = absent;
             return true;
         }
 

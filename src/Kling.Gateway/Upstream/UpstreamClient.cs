@@ -3,7 +3,10 @@ using Microsoft.Extensions.Options;
 
 namespace Kling.Gateway.Upstream;
 
-/// <summary>Calls the gateway makes on its own behalf (no client request to forward), e.g. refreshing running tasks.</summary>
+/// <summary>
+/// Upstream calls that are not one client's forwarded request: a task query shared by every poll waiting on it, and the
+/// refresher's queries.
+/// </summary>
 internal sealed class UpstreamClient(
     UpstreamInvoker invoker,
     UpstreamTarget target,
@@ -25,7 +28,7 @@ internal sealed class UpstreamClient(
         timeout.CancelAfter(options.CurrentValue.Timeout);
         using var request = new HttpRequestMessage(HttpMethod.Get, endpoint.BaseAddress + endpoint.PathFor(path));
         request.Headers.TryAddWithoutValidation("Authorization", endpoint.Credential.Authorization());
-        request.Headers.TryAddWithoutValidation(RequestIdMiddleware.HeaderName, requestId ?? Guid.CreateVersion7().ToString("N"));
+        request.Headers.TryAddWithoutValidation(RequestIdMiddleware.HeaderName, requestId ?? RequestIdMiddleware.NewId());
         var started = time.GetTimestamp();
         var status = 0;
         try
