@@ -5,6 +5,8 @@ internal static class ErrorCodes
 {
     public const int AuthorizationMissing = 1001;
     public const int KeyInvalid = 1002;
+    public const int TokenNotYetValid = 1003;
+    public const int TokenExpired = 1004;
     public const int BodyNotParsable = 1200;
     public const int ParameterInvalid = 1201;
     public const int NotFound = 1203;

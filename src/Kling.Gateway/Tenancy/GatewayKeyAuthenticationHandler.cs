@@ -6,25 +6,33 @@ using Microsoft.Extensions.Options;
 
 namespace Kling.Gateway.Tenancy;
 
-/// <summary>Authenticates a calling service by the gateway key in <c>Authorization: Bearer</c>.</summary>
+/// <summary>
+/// Authenticates a calling service by <c>Authorization: Bearer</c>: a gateway key, or an HS256 JWT signed with one of the
+/// tenant's access keys (what the official Kling SDKs send). Both work on every route.
+/// </summary>
 internal sealed class GatewayKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, TenantDirectory tenants)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, TenantDirectory tenants, TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "GatewayKey";
     private const string BearerPrefix = "Bearer ";
 
+    // A handler serves one request: the refusal found while authenticating is the one the challenge answers with.
+    private CredentialCheck _refusal = CredentialCheck.KeyNotValid;
+
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var key = ReadBearerToken(Request.Headers.Authorization);
-        if (key.IsEmpty)
+        var presented = ReadBearerToken(Request.Headers.Authorization);
+        if (presented.IsEmpty)
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        if (!tenants.TryFindTenant(key, out var tenantId))
+        var check = tenants.Authenticate(presented, time.GetUtcNow());
+        if (check.TenantId is not { } tenantId)
         {
-            return Task.FromResult(AuthenticateResult.Fail("unknown gateway key"));
+            _refusal = check;
+            return Task.FromResult(AuthenticateResult.Fail(check.Message));
         }
 
         var identity = new ClaimsIdentity([new Claim(TenantClaims.TenantId, tenantId)], SchemeName);
@@ -35,9 +43,14 @@ internal sealed class GatewayKeyAuthenticationHandler(
     {
         var result = await HandleAuthenticateOnceSafeAsync();
         Response.Headers.WWWAuthenticate = "Bearer";
-        await (result.None
-            ? Context.WriteKlingErrorAsync(401, ErrorCodes.AuthorizationMissing, "Authorization header is missing or empty: send 'Authorization: Bearer <gateway key>'")
-            : Context.WriteKlingErrorAsync(401, ErrorCodes.KeyInvalid, "the gateway key is not valid"));
+        if (result.None)
+        {
+            await Context.WriteKlingErrorAsync(401, ErrorCodes.AuthorizationMissing,
+                "Authorization header is missing or empty: send 'Authorization: Bearer <gateway key or token>'");
+            return;
+        }
+
+        await Context.WriteKlingErrorAsync(401, _refusal.Code, _refusal.Message);
     }
 
     private static ReadOnlySpan<char> ReadBearerToken(string? header) =>

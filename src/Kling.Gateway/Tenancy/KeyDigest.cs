@@ -12,7 +12,7 @@ namespace Kling.Gateway.Tenancy;
 internal readonly struct KeyDigest : IEquatable<KeyDigest>
 {
     public const string Prefix = "sha256:";
-    private const int MaxKeyBytes = 1024;
+    public const int MaxKeyBytes = 1024;
 
     private readonly ulong _a, _b, _c, _d;
 

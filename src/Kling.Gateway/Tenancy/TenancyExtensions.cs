@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Kling.Gateway.Tenancy;
@@ -9,6 +10,7 @@ internal static class TenancyExtensions
     {
         builder.Services.AddOptions<TenantsOptions>().Bind(builder.Configuration).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<TenantsOptions>, TenantsOptionsValidator>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<TenantDirectory>();
         builder.Services
             .AddAuthentication(GatewayKeyAuthenticationHandler.SchemeName)

@@ -1,4 +1,6 @@
 using System.Collections.Frozen;
+using System.Text;
+using Kling.Gateway.Errors;
 using Kling.Gateway.RateLimiting;
 using Kling.Gateway.Upstream;
 using Microsoft.Extensions.Options;
@@ -6,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Kling.Gateway.Tenancy;
 
 /// <summary>
-/// Maps key digests to tenants and tenants to their limits. Rebuilt whenever tenants, limits or the upstream key
+/// Maps key digests and access keys to tenants and tenants to their limits. Rebuilt whenever tenants, limits or the upstream key
 /// change, so keys rotate without a restart; the upstream key is never a tenant key, even if configured as one by mistake.
 /// </summary>
 internal sealed partial class TenantDirectory : IDisposable
@@ -32,10 +34,43 @@ internal sealed partial class TenantDirectory : IDisposable
     /// <summary>Ids of every configured tenant.</summary>
     public IEnumerable<string> TenantIds => _current.Limits.Keys;
 
-    public bool TryFindTenant(ReadOnlySpan<char> presentedKey, out string tenantId)
+    /// <summary>
+    /// Who a presented bearer value speaks for: a tenant key, or a token signed with a tenant's access key (verified once,
+    /// then known by its digest until it expires). Keys and tokens alike cost one SHA-256 and a lookup on the hot path.
+    /// </summary>
+    public CredentialCheck Authenticate(ReadOnlySpan<char> presented, DateTimeOffset now)
     {
-        tenantId = "";
-        return KeyDigest.TryFromPresented(presentedKey, out var digest) && _current.ByDigest.TryGetValue(digest, out tenantId!);
+        var current = _current;
+        if (!KeyDigest.TryFromPresented(presented, out var digest))
+        {
+            return CredentialCheck.KeyNotValid;
+        }
+
+        if (current.ByDigest.TryGetValue(digest, out var tenantId))
+        {
+            return CredentialCheck.Tenant(tenantId);
+        }
+
+        if (!TenantToken.LooksLikeJwt(presented))
+        {
+            return CredentialCheck.KeyNotValid;
+        }
+
+        if (!current.Tokens.TryGet(digest, out var token))
+        {
+            var (verified, problem) = TenantToken.Verify(presented, current.Secrets);
+            if (verified is null)
+            {
+                return new CredentialCheck(null, ErrorCodes.KeyInvalid, problem!);
+            }
+
+            current.Tokens.Add(digest, verified, now);
+            token = verified;
+        }
+
+        return now < token.ValidFrom ? CredentialCheck.NotYetValid
+            : now >= token.Expires ? CredentialCheck.Expired
+            : CredentialCheck.Tenant(token.TenantId);
     }
 
     /// <summary>The limits in force for an authenticated tenant.</summary>
@@ -66,9 +101,11 @@ internal sealed partial class TenantDirectory : IDisposable
 
     private Snapshot Build()
     {
-        KeyDigest.TryFromConfigured(_upstream.CurrentValue.ApiKey, out var upstreamKey);
+        var upstream = _upstream.CurrentValue;
+        KeyDigest.TryFromConfigured(upstream.ApiKey, out var upstreamKey);
         var defaults = _limits.CurrentValue;
         var byDigest = new Dictionary<KeyDigest, string>();
+        var secrets = new Dictionary<string, TenantSecret>(StringComparer.Ordinal);
         var limits = new Dictionary<string, TenantLimits>(StringComparer.Ordinal);
         foreach (var tenant in _tenants.CurrentValue.Tenants)
         {
@@ -88,12 +125,31 @@ internal sealed partial class TenantDirectory : IDisposable
 
                 byDigest[digest] = tenant.Id;
             }
+
+            foreach (var pair in tenant.AccessKeys)
+            {
+                // Tokens of the gateway's own upstream account never speak for a tenant.
+                if (pair.AccessKey == upstream.AccessKey)
+                {
+                    LogUpstreamKeyAsTenantKey(_logger, tenant.Id);
+                    continue;
+                }
+
+                secrets[pair.AccessKey] = new TenantSecret(tenant.Id, Encoding.UTF8.GetBytes(pair.SecretKey));
+            }
         }
 
-        return new Snapshot(byDigest.ToFrozenDictionary(), limits.ToFrozenDictionary(StringComparer.Ordinal));
+        // A new snapshot starts with no verified tokens: a removed or changed access key stops its tokens at once.
+        return new Snapshot(
+            byDigest.ToFrozenDictionary(), secrets.ToFrozenDictionary(StringComparer.Ordinal), new VerifiedTokenCache(VerifiedTokenCache.DefaultCapacity),
+            limits.ToFrozenDictionary(StringComparer.Ordinal));
     }
 
-    private sealed record Snapshot(FrozenDictionary<KeyDigest, string> ByDigest, FrozenDictionary<string, TenantLimits> Limits);
+    private sealed record Snapshot(
+        FrozenDictionary<KeyDigest, string> ByDigest,
+        FrozenDictionary<string, TenantSecret> Secrets,
+        VerifiedTokenCache Tokens,
+        FrozenDictionary<string, TenantLimits> Limits);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Tenant keys reloaded: {KeyCount} keys")]
     private static partial void LogKeysReloaded(ILogger logger, int keyCount);
@@ -101,6 +157,6 @@ internal sealed partial class TenantDirectory : IDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "Tenant configuration change rejected, keeping the previous keys: {Reason}")]
     private static partial void LogReloadRejected(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Tenant {TenantId} lists the upstream API key as a tenant key; that key is ignored")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Tenant {TenantId} lists the upstream API key or access key as its own; that key is ignored")]
     private static partial void LogUpstreamKeyAsTenantKey(ILogger logger, string tenantId);
 }

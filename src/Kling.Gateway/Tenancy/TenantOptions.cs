@@ -16,6 +16,18 @@ internal sealed class TenantOptions
     /// <summary>Plain keys, or <c>sha256:&lt;hex&gt;</c> digests of keys (so the plain key need not be stored).</summary>
     public List<string> ApiKeys { get; set; } = [];
 
+    /// <summary>Access key / secret key pairs for clients that sign Kling-style HS256 JWTs, as the official SDKs do.</summary>
+    public List<TenantAccessKeyOptions> AccessKeys { get; set; } = [];
+
     /// <summary>Overrides of the <c>Limits</c> defaults for this tenant.</summary>
     public TenantLimitsOptions? Limits { get; set; }
+}
+
+/// <summary>One AK/SK pair: a JWT whose <c>iss</c> is <see cref="AccessKey"/> and is signed with <see cref="SecretKey"/> authenticates the tenant.</summary>
+internal sealed class TenantAccessKeyOptions
+{
+    public string AccessKey { get; set; } = "";
+
+    /// <summary>The HS256 signing key, at least 32 bytes; never leaves the gateway.</summary>
+    public string SecretKey { get; set; } = "";
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.Options;
 
 namespace Kling.Gateway.Tenancy;
@@ -18,6 +19,7 @@ internal sealed class TenantsOptionsValidator(IHostEnvironment environment) : IV
         var failures = new List<string>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
         var digests = new HashSet<KeyDigest>();
+        var accessKeys = new HashSet<string>(StringComparer.Ordinal);
         for (var t = 0; t < options.Tenants.Count; t++)
         {
             var tenant = options.Tenants[t];
@@ -43,9 +45,9 @@ internal sealed class TenantsOptionsValidator(IHostEnvironment environment) : IV
                 }
             }
 
-            if (tenant.ApiKeys.Count == 0)
+            if (tenant.ApiKeys.Count == 0 && tenant.AccessKeys.Count == 0)
             {
-                failures.Add($"Tenants:{t}:ApiKeys must hold at least one key");
+                failures.Add($"Tenants:{t}:ApiKeys must hold at least one key (or Tenants:{t}:AccessKeys one access key)");
             }
 
             for (var k = 0; k < tenant.ApiKeys.Count; k++)
@@ -65,8 +67,33 @@ internal sealed class TenantsOptionsValidator(IHostEnvironment environment) : IV
                     failures.Add($"{path} must be at least {MinProductionKeyLength} characters in Production (or a sha256:<hex> digest)");
                 }
             }
+
+            ValidateAccessKeys(t, tenant, accessKeys, failures);
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateAccessKeys(int t, TenantOptions tenant, HashSet<string> accessKeys, List<string> failures)
+    {
+        for (var k = 0; k < tenant.AccessKeys.Count; k++)
+        {
+            var pair = tenant.AccessKeys[k];
+            var path = $"Tenants:{t}:AccessKeys:{k}";
+            if (string.IsNullOrWhiteSpace(pair.AccessKey) || pair.AccessKey.Length > TenantToken.MaxAccessKeyLength)
+            {
+                failures.Add($"{path}:AccessKey is required (at most {TenantToken.MaxAccessKeyLength} characters)");
+            }
+            else if (!accessKeys.Add(pair.AccessKey))
+            {
+                failures.Add($"{path}:AccessKey is configured more than once");
+            }
+
+            // HS256 needs a key at least as long as its hash; a shorter one is guessable.
+            if (Encoding.UTF8.GetByteCount(pair.SecretKey) < TenantToken.MinSecretKeyBytes)
+            {
+                failures.Add($"{path}:SecretKey must be at least {TenantToken.MinSecretKeyBytes} bytes (HS256 signing key)");
+            }
+        }
     }
 }

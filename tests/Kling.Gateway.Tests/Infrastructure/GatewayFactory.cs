@@ -33,8 +33,12 @@ internal sealed class GatewayFactory : WebApplicationFactory<Program>
             ["Upstream:SecretKey"] = upstream is null ? "" : RecordingUpstream.SecretKey,
             ["Tenants:0:Id"] = "tenant-a",
             ["Tenants:0:ApiKeys:0"] = TestKeys.TenantA,
+            ["Tenants:0:AccessKeys:0:AccessKey"] = TestKeys.TenantAAccessKey,
+            ["Tenants:0:AccessKeys:0:SecretKey"] = TestKeys.TenantASecretKey,
             ["Tenants:1:Id"] = "tenant-b",
             ["Tenants:1:ApiKeys:0"] = TestKeys.TenantB,
+            ["Tenants:1:AccessKeys:0:AccessKey"] = TestKeys.TenantBAccessKey,
+            ["Tenants:1:AccessKeys:0:SecretKey"] = TestKeys.TenantBSecretKey,
             ["Tenants:2:Id"] = "tenant-c",
             ["Tenants:2:ApiKeys:0"] = TestKeys.Sha256Form(TestKeys.TenantC),
         };
