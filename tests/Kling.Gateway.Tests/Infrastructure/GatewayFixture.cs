@@ -29,7 +29,11 @@ public class GatewayFixture : IAsyncLifetime
     /// <summary>A public cfg_scale as the upstream receives it.</summary>
     internal double UpstreamCfgScale(double publicValue) => IsOfficial ? Math.Min(publicValue / 10, 1) : publicValue;
 
-    internal FakeTimeProvider UpstreamClock { get; } = new(DateTimeOffset.UtcNow);
+    /// <remarks>
+    /// Ten minutes ahead of the gateway's real clock: the official upstream checks the gateway's JWT (nbf = now − 5 s)
+    /// on this clock, which otherwise falls behind real time while a class's tests run and refuses the token as not yet valid.
+    /// </remarks>
+    internal FakeTimeProvider UpstreamClock { get; } = new(DateTimeOffset.UtcNow.AddMinutes(10));
 
     internal RecordingUpstream Upstream => Started()._upstream!;
 

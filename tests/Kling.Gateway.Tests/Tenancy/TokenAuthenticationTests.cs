@@ -184,25 +184,21 @@ public sealed class TokenAuthenticationTests(GatewayFixture fixture) : IClassFix
     [Fact]
     public async Task A_tenant_with_only_an_access_key_starts_and_its_32_byte_secret_signs_valid_tokens()
     {
-        await using var upstream = await RecordingUpstream.StartAsync();
         const string secret = "exactly-32-bytes-of-secret-key-0";
-        await using var gateway = GatewayProcess.Start(new Dictionary<string, string>
+        await using var gateway = new GatewayFactory(fixture.Upstream.BaseAddress, new Dictionary<string, string?>
         {
-            ["Upstream__BaseUrl"] = upstream.BaseAddress.ToString(),
-            ["Upstream__ApiKey"] = RecordingUpstream.ApiKey,
-            ["Tenants__0__Id"] = "video-team",
-            ["Tenants__0__AccessKeys__0__AccessKey"] = "video-team-ak",
-            ["Tenants__0__AccessKeys__0__SecretKey"] = secret,
+            ["Tenants:3:Id"] = "sdk-only",
+            ["Tenants:3:AccessKeys:0:AccessKey"] = "sdk-only-ak",
+            ["Tenants:3:AccessKeys:0:SecretKey"] = secret,
         });
-        await gateway.WaitUntilReadyAsync();
-        using var client = new HttpClient { BaseAddress = gateway.Address };
-        client.DefaultRequestHeaders.Authorization = new("Bearer", TestJwt.Kling("video-team-ak", secret, Now));
+        using var client = gateway.CreateClient(TestJwt.Kling("sdk-only-ak", secret, Now));
+        var mark = fixture.Upstream.Count;
 
         using var response = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Single(upstream.Received);
-        Assert.DoesNotContain(secret, gateway.Output, StringComparison.Ordinal);
+        Assert.Single(fixture.Upstream.Since(mark));
+        Assert.DoesNotContain(secret, gateway.Logs.AllText, StringComparison.Ordinal);
     }
 
     private static string Token(DateTimeOffset exp, DateTimeOffset nbf) =>
