@@ -3,6 +3,7 @@ using Kling.Gateway.Observability;
 using Kling.Gateway.OpenApi;
 using Kling.Gateway.Polling;
 using Kling.Gateway.RateLimiting;
+using Kling.Gateway.Storage;
 using Kling.Gateway.Tasks;
 using Kling.Gateway.Tenancy;
 using Kling.Gateway.Text2Video;
@@ -19,6 +20,7 @@ try
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
     builder.AddObservability();
     builder.AddTenancy();
+    builder.AddStorage();
     builder.AddTenantRateLimits();
     builder.AddTasks();
     builder.AddPolling();

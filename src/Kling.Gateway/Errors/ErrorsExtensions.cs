@@ -1,4 +1,4 @@
-using Kling.Gateway.Tasks;
+using Kling.Gateway.Storage;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Kling.Gateway.Errors;

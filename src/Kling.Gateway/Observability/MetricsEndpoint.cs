@@ -1,5 +1,3 @@
-using Kling.Gateway.Tasks;
-using Kling.Gateway.Tenancy;
 using Microsoft.Extensions.Options;
 using Prometheus;
 
@@ -11,7 +9,7 @@ internal static class MetricsEndpoint
 
     /// <summary>
     /// <c>/metrics</c> in Prometheus text format, without tenant authentication: on the API's port, or on
-    /// <c>Metrics:Port</c> alone so it can stay off the shared endpoint. Active tasks are read from the store at scrape time.
+    /// <c>Metrics:Port</c> alone so it can stay off the shared endpoint.
     /// </summary>
     public static WebApplication MapMetrics(this WebApplication app)
     {
@@ -22,16 +20,6 @@ internal static class MetricsEndpoint
         }
 
         var metrics = app.Services.GetRequiredService<GatewayMetrics>();
-        var tasks = app.Services.GetRequiredService<ITaskStore>();
-        var tenants = app.Services.GetRequiredService<TenantDirectory>();
-        metrics.Registry.AddBeforeCollectCallback(async cancellationToken =>
-        {
-            foreach (var (tenantId, count) in await tasks.ActiveCountsAsync([.. tenants.TenantIds], cancellationToken))
-            {
-                metrics.ActiveTasks.WithLabels(tenantId).Set(count);
-            }
-        });
-
         if (options.Port is { } port)
         {
             var server = new KestrelMetricServer(port, Path, metrics.Registry);

@@ -1,4 +1,3 @@
-using Kling.Gateway.Tenancy;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Serilog;
 using Serilog.Events;
@@ -61,7 +60,7 @@ internal static class ObservabilityExtensions
             options.EnrichDiagnosticContext = (diagnostics, context) =>
             {
                 diagnostics.Set("RoutePattern", context.RouteTemplate());
-                diagnostics.Set("TenantId", context.User.GetTenantId());
+                diagnostics.Set("TenantId", context.User.Identity?.Name);
             };
         });
 

@@ -1,5 +1,3 @@
-using Kling.Gateway.Tenancy;
-
 namespace Kling.Gateway.Observability;
 
 /// <summary>Counts every answered request by route template (never the raw path: task ids would explode the series), status and tenant.</summary>
@@ -13,7 +11,7 @@ internal sealed class RequestMetricsMiddleware(RequestDelegate next, GatewayMetr
         }
         finally
         {
-            metrics.Answered(context.RouteTemplate(), context.Response.StatusCode, context.User.GetTenantId());
+            metrics.Answered(context.RouteTemplate(), context.Response.StatusCode, context.User.Identity?.Name);
         }
     }
 }

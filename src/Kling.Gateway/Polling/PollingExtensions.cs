@@ -8,6 +8,7 @@ internal static class PollingExtensions
             .Validate(o => o.MinInterval >= TimeSpan.Zero && o.MinInterval <= TimeSpan.FromMinutes(1), "Polling:MinInterval must be between 0 and 1 minute")
             .ValidateOnStart();
         builder.Services.AddSingleton<TaskObservations>();
+        builder.Services.AddHostedService<ActiveTaskRefresher>();
         return builder;
     }
 }

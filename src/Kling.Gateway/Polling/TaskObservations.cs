@@ -13,7 +13,7 @@ namespace Kling.Gateway.Polling;
 /// every concurrent query of the same task waits for them instead of making its own.
 /// </summary>
 internal sealed class TaskObservations(
-    ITaskStore tasks,
+    CachedTaskStore tasks,
     UpstreamClient upstream,
     IOptionsMonitor<PollingOptions> polling,
     IOptionsMonitor<TasksOptions> taskOptions,
@@ -54,7 +54,7 @@ internal sealed class TaskObservations(
         }
 
         var now = time.GetUtcNow();
-        var servable = record.IsFinished
+        var servable = record.Status.IsFinished
             ? now - record.UpdatedAt < taskOptions.CurrentValue.ResultRetention
             : now - record.ObservedAt < polling.CurrentValue.MinInterval;
         if (!servable)
@@ -63,7 +63,7 @@ internal sealed class TaskObservations(
         }
 
         metrics.TaskQuery(record.TenantId, "store");
-        return new Observation(new UpstreamReply(200, record.Response), record.IsFinished, now - record.ObservedAt, null);
+        return new Observation(new UpstreamReply(200, record.Response), record.Status.IsFinished, now - record.ObservedAt, null);
     }
 
     /// <summary>
@@ -82,7 +82,7 @@ internal sealed class TaskObservations(
         try
         {
             // The store may know a newer answer: from a call that finished after the caller looked, or from another replica.
-            var latest = await tasks.FindAsync(record.TenantId, record.TaskId, latest: true, CancellationToken.None) ?? record;
+            var latest = await tasks.FindLatestAsync(record.TenantId, record.TaskId) ?? record;
             if (Stored(latest) is { } stored)
             {
                 answer.SetResult(stored);
@@ -101,10 +101,10 @@ internal sealed class TaskObservations(
             var snapshot = reply.IsSuccess ? TaskSnapshot.Read(reply.Body) : null;
             if (snapshot?.TaskId == record.TaskId && WorthStoring(latest, snapshot))
             {
-                await tasks.ObserveAsync(record.TenantId, snapshot, CancellationToken.None);
+                await tasks.ObserveAsync(record.TenantId, snapshot);
             }
 
-            answer.SetResult(new Observation(reply, snapshot?.IsFinished == true, null, null));
+            answer.SetResult(new Observation(reply, snapshot?.Status.IsFinished == true, null, null));
         }
         catch (Exception ex)
         {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Kling.Gateway.Errors;
 using Kling.Gateway.Observability;
-using Kling.Gateway.Tasks;
+using Kling.Gateway.Storage;
 using Kling.Gateway.Tenancy;
 
 namespace Kling.Gateway.RateLimiting;
@@ -10,10 +10,6 @@ internal static class RateLimitingExtensions
 {
     public static IHostApplicationBuilder AddTenantRateLimits(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section)
-            .Validate(o => o.SubmitsPerMinute >= 1 && o.QueriesPerMinute >= 1 && o.MaxActiveTasks >= 1,
-                "Limits:SubmitsPerMinute, Limits:QueriesPerMinute and Limits:MaxActiveTasks must each be at least 1")
-            .ValidateOnStart();
         // With the Redis store, limits are shared by every replica; otherwise they live in this process.
         builder.Services.AddSingleton<InProcessRateLimiter>();
         builder.Services.AddSingleton<RedisRateLimiter>();

@@ -1,4 +1,6 @@
-using Kling.Gateway.Tasks.Redis;
+using System.Globalization;
+using Kling.Gateway.Storage;
+using StackExchange.Redis;
 
 namespace Kling.Gateway.RateLimiting;
 
@@ -32,7 +34,7 @@ internal sealed class RedisRateLimiter(RedisConnection redis) : ITenantRateLimit
         // Fractional for limits above a million per minute.
         var interval = 60_000_000.0 / perMinute;
         var result = (long[])(await redis.RunAsync(db => db.ScriptEvaluateAsync(
-            GcraScript, [redis.Keys.RateLimit(policy, perMinute, tenantId)], [perMinute, interval])))!;
+            GcraScript, [Key(policy, perMinute, tenantId)], [perMinute, interval])))!;
         return new RateLimitDecision(
             Admitted: result[0] == 1,
             Limit: perMinute,
@@ -40,4 +42,8 @@ internal sealed class RedisRateLimiter(RedisConnection redis) : ITenantRateLimit
             Reset: TimeSpan.FromMicroseconds(result[2]),
             RetryAfter: TimeSpan.FromMicroseconds(result[3]));
     }
+
+    /// <summary>One bucket per tenant, policy and limit: a changed limit starts a fresh bucket.</summary>
+    private RedisKey Key(RatePolicy policy, int perMinute, string tenantId) =>
+        redis.Key("rate:" + (policy == RatePolicy.Submit ? "submit:" : "query:") + perMinute.ToString(CultureInfo.InvariantCulture) + ":" + tenantId);
 }

@@ -16,28 +16,42 @@ internal sealed class CachedTaskStore(ITaskStore store, bool shared, TimeProvide
 
     private readonly MemoryCache _recent = new(new MemoryCacheOptions { SizeLimit = Capacity, Clock = new SystemClockAdapter(time) });
 
-    public Task<SlotReservation?> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks, CancellationToken cancellationToken) =>
-        store.TryReserveSlotAsync(tenantId, model, requestId, maxActiveTasks, cancellationToken);
+    public Task<SlotReservation?> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks) =>
+        store.TryReserveSlotAsync(tenantId, model, requestId, maxActiveTasks);
 
-    public Task ReleaseSlotAsync(SlotReservation reservation, CancellationToken cancellationToken) =>
-        store.ReleaseSlotAsync(reservation, cancellationToken);
+    public Task ReleaseSlotAsync(SlotReservation reservation) =>
+        store.ReleaseSlotAsync(reservation);
 
-    public async Task RecordSubmittedAsync(SlotReservation reservation, TaskSnapshot snapshot, CancellationToken cancellationToken)
+    public async Task RecordSubmittedAsync(SlotReservation reservation, TaskSnapshot snapshot)
     {
-        await store.RecordSubmittedAsync(reservation, snapshot, cancellationToken);
+        await store.RecordSubmittedAsync(reservation, snapshot);
         var now = time.GetUtcNow();
         Remember(new TaskRecord(snapshot.TaskId, reservation.TenantId, reservation.Model, snapshot.Status,
             reservation.CreatedAt, now, now, reservation.RequestId, snapshot.Data, snapshot.Response));
     }
 
-    public async Task<TaskRecord?> FindAsync(string tenantId, string taskId, bool latest, CancellationToken cancellationToken)
+    public async Task<TaskRecord?> FindAsync(string tenantId, string taskId)
     {
-        if ((!latest || !shared) && _recent.TryGetValue(taskId, out TaskRecord? known))
+        if (_recent.TryGetValue(taskId, out TaskRecord? known))
         {
             return known!.TenantId == tenantId ? known : null;
         }
 
-        var found = await store.FindAsync(tenantId, taskId, latest, cancellationToken);
+        return await FindLatestAsync(tenantId, taskId);
+    }
+
+    /// <summary>
+    /// The task as the store has it now, not as this process remembers it (another replica may have learnt more);
+    /// for a store only this process writes, what it remembers is the latest.
+    /// </summary>
+    public async Task<TaskRecord?> FindLatestAsync(string tenantId, string taskId)
+    {
+        if (!shared && _recent.TryGetValue(taskId, out TaskRecord? known))
+        {
+            return known!.TenantId == tenantId ? known : null;
+        }
+
+        var found = await store.FindAsync(tenantId, taskId);
         if (found is not null)
         {
             Remember(found);
@@ -46,9 +60,9 @@ internal sealed class CachedTaskStore(ITaskStore store, bool shared, TimeProvide
         return found;
     }
 
-    public async Task ObserveAsync(string tenantId, TaskSnapshot snapshot, CancellationToken cancellationToken)
+    public async Task ObserveAsync(string tenantId, TaskSnapshot snapshot)
     {
-        await store.ObserveAsync(tenantId, snapshot, cancellationToken);
+        await store.ObserveAsync(tenantId, snapshot);
         if (_recent.TryGetValue(snapshot.TaskId, out TaskRecord? known) && known!.TenantId == tenantId)
         {
             var now = time.GetUtcNow();
@@ -63,18 +77,16 @@ internal sealed class CachedTaskStore(ITaskStore store, bool shared, TimeProvide
         }
     }
 
-    public Task<IReadOnlyList<TaskRecord>> ListAsync(string tenantId, int pageNum, int pageSize, CancellationToken cancellationToken) =>
-        store.ListAsync(tenantId, pageNum, pageSize, cancellationToken);
+    public Task<IReadOnlyList<TaskRecord>> ListAsync(string tenantId, int pageNum, int pageSize) =>
+        store.ListAsync(tenantId, pageNum, pageSize);
 
-    public Task<IReadOnlyList<TaskRecord>> DueForRefreshAsync(DateTimeOffset observedBefore, int limit, CancellationToken cancellationToken) =>
-        store.DueForRefreshAsync(observedBefore, limit, cancellationToken);
+    public Task<IReadOnlyList<TaskRecord>> DueForRefreshAsync(DateTimeOffset observedBefore, int limit) =>
+        store.DueForRefreshAsync(observedBefore, limit);
 
-    public Task ExpireAsync(CancellationToken cancellationToken) => store.ExpireAsync(cancellationToken);
+    public Task<IReadOnlyDictionary<string, int>> ActiveCountsAsync(IReadOnlyCollection<string> tenantIds) =>
+        store.ActiveCountsAsync(tenantIds);
 
-    public Task<IReadOnlyDictionary<string, int>> ActiveCountsAsync(IReadOnlyCollection<string> tenantIds, CancellationToken cancellationToken) =>
-        store.ActiveCountsAsync(tenantIds, cancellationToken);
-
-    public Task PingAsync(CancellationToken cancellationToken) => store.PingAsync(cancellationToken);
+    public Task PingAsync() => store.PingAsync();
 
     public void Dispose() => _recent.Dispose();
 

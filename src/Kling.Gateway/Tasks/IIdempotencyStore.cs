@@ -7,16 +7,13 @@ internal interface IIdempotencyStore
     /// Claims the key for this request, or says why not: the stored answer to replay, a different body, or
     /// a first request still in flight (a claim older than <paramref name="pendingLease"/> is taken over).
     /// </summary>
-    Task<IdempotencyOutcome> BeginAsync(string tenantId, string key, string bodyHash, TimeSpan pendingLease, CancellationToken cancellationToken);
+    Task<IdempotencyOutcome> BeginAsync(string tenantId, string key, string bodyHash, TimeSpan pendingLease);
 
     /// <summary>Stores the answer to replay for the rest of the window.</summary>
-    Task CompleteAsync(string tenantId, string key, int status, byte[] response, CancellationToken cancellationToken);
+    Task CompleteAsync(string tenantId, string key, int status, byte[] response);
 
     /// <summary>Releases a claim whose request created nothing, so a retry may try again.</summary>
-    Task ForgetAsync(string tenantId, string key, CancellationToken cancellationToken);
-
-    /// <summary>Drops keys whose window has passed.</summary>
-    Task ExpireAsync(CancellationToken cancellationToken);
+    Task ForgetAsync(string tenantId, string key);
 }
 
 internal enum IdempotencyState

@@ -1,39 +1,40 @@
 namespace Kling.Gateway.Tasks;
 
-/// <summary>Task ownership and active-task slots. Every write is atomic, so concurrent requests never miscount.</summary>
+/// <summary>
+/// Task ownership and active-task slots. Every write is atomic, so concurrent requests never miscount. Calls are bounded
+/// by the store itself (<c>Store:Redis:Timeout</c>; SQLite is local), not by the caller: a write the gateway owes (the
+/// task the upstream created) must not be abandoned because a client went away.
+/// </summary>
 internal interface ITaskStore
 {
     /// <summary>Takes an active-task slot for a submit about to be forwarded, or returns null when the tenant's are all in use.</summary>
-    Task<SlotReservation?> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks, CancellationToken cancellationToken);
+    Task<SlotReservation?> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks);
 
     /// <summary>Gives back a slot whose submit did not create a task.</summary>
-    Task ReleaseSlotAsync(SlotReservation reservation, CancellationToken cancellationToken);
+    Task ReleaseSlotAsync(SlotReservation reservation);
 
     /// <summary>Records the task the upstream created as the tenant's, in the reserved slot.</summary>
-    Task RecordSubmittedAsync(SlotReservation reservation, TaskSnapshot snapshot, CancellationToken cancellationToken);
+    Task RecordSubmittedAsync(SlotReservation reservation, TaskSnapshot snapshot);
 
     /// <summary>The tenant's own task, or null: another tenant's task is indistinguishable from an unknown one.</summary>
-    /// <param name="latest">Read the store itself, not a copy this process kept (another replica may have learnt more).</param>
-    Task<TaskRecord?> FindAsync(string tenantId, string taskId, bool latest, CancellationToken cancellationToken);
+    Task<TaskRecord?> FindAsync(string tenantId, string taskId);
 
     /// <summary>Stores what the upstream said of the tenant's task; a finished task frees its slot.</summary>
-    Task ObserveAsync(string tenantId, TaskSnapshot snapshot, CancellationToken cancellationToken);
+    Task ObserveAsync(string tenantId, TaskSnapshot snapshot);
 
     /// <summary>The tenant's tasks, newest first.</summary>
-    Task<IReadOnlyList<TaskRecord>> ListAsync(string tenantId, int pageNum, int pageSize, CancellationToken cancellationToken);
+    Task<IReadOnlyList<TaskRecord>> ListAsync(string tenantId, int pageNum, int pageSize);
 
     /// <summary>
     /// Running tasks not observed since <paramref name="observedBefore"/>, least recently observed first; they count as
-    /// observed now, so replicas sharing the store do not refresh the same task twice.
+    /// observed now, so replicas sharing the store do not refresh the same task twice. Tasks past the maximum task age
+    /// give up their slots here instead.
     /// </summary>
-    Task<IReadOnlyList<TaskRecord>> DueForRefreshAsync(DateTimeOffset observedBefore, int limit, CancellationToken cancellationToken);
-
-    /// <summary>Frees the slots of tasks older than the maximum task age (and of reservations left by a crash).</summary>
-    Task ExpireAsync(CancellationToken cancellationToken);
+    Task<IReadOnlyList<TaskRecord>> DueForRefreshAsync(DateTimeOffset observedBefore, int limit);
 
     /// <summary>Slots in use by each of these tenants.</summary>
-    Task<IReadOnlyDictionary<string, int>> ActiveCountsAsync(IReadOnlyCollection<string> tenantIds, CancellationToken cancellationToken);
+    Task<IReadOnlyDictionary<string, int>> ActiveCountsAsync(IReadOnlyCollection<string> tenantIds);
 
-    /// <summary>Throws <see cref="StoreUnavailableException"/> unless the store answers.</summary>
-    Task PingAsync(CancellationToken cancellationToken);
+    /// <summary>Throws <see cref="Storage.StoreUnavailableException"/> unless the store answers.</summary>
+    Task PingAsync();
 }

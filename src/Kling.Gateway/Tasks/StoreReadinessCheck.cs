@@ -1,3 +1,4 @@
+using Kling.Gateway.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Kling.Gateway.Tasks;
@@ -9,7 +10,7 @@ internal sealed class StoreReadinessCheck(ITaskStore tasks) : IHealthCheck
     {
         try
         {
-            await tasks.PingAsync(cancellationToken);
+            await tasks.PingAsync();
             return HealthCheckResult.Healthy();
         }
         catch (StoreUnavailableException ex)

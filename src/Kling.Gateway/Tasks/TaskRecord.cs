@@ -8,15 +8,10 @@ internal sealed record TaskRecord(
     string TaskId,
     string TenantId,
     string Model,
-    string Status,
+    TaskState Status,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset ObservedAt,
     string RequestId,
     string? Data,
-    byte[]? Response)
-{
-    public bool IsFinished => IsFinishedStatus(Status);
-
-    public static bool IsFinishedStatus(string status) => status is "succeed" or "failed";
-}
+    byte[]? Response);

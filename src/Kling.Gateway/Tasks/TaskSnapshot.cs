@@ -4,10 +4,8 @@ namespace Kling.Gateway.Tasks;
 
 /// <summary>A task as one upstream answer describes it: id, status, the <c>data</c> object and the whole answer.</summary>
 /// <param name="Response">The upstream's answer as it came (served again for later polls).</param>
-internal sealed record TaskSnapshot(string TaskId, string Status, string Data, byte[] Response)
+internal sealed record TaskSnapshot(string TaskId, TaskState Status, string Data, byte[] Response)
 {
-    public bool IsFinished => TaskRecord.IsFinishedStatus(Status);
-
     /// <summary>Reads <c>data.task_id</c>, <c>data.task_status</c> and <c>data</c> from an upstream answer, or null.</summary>
     public static TaskSnapshot? Read(byte[] upstreamBody)
     {
@@ -19,7 +17,7 @@ internal sealed record TaskSnapshot(string TaskId, string Status, string Data, b
                    && root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
                    && data.TryGetProperty("task_id", out var id) && id.ValueKind == JsonValueKind.String
                    && data.TryGetProperty("task_status", out var status) && status.ValueKind == JsonValueKind.String
-                ? new TaskSnapshot(id.GetString()!, status.GetString()!, data.GetRawText(), upstreamBody)
+                ? new TaskSnapshot(id.GetString()!, new TaskState(status.GetString()!), data.GetRawText(), upstreamBody)
                 : null;
         }
         catch (JsonException)

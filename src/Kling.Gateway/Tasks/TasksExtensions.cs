@@ -1,3 +1,4 @@
+using Kling.Gateway.Storage;
 using Kling.Gateway.Tasks.Redis;
 using Kling.Gateway.Tasks.Sqlite;
 
@@ -11,12 +12,6 @@ internal static class TasksExtensions
     /// </summary>
     public static IHostApplicationBuilder AddTasks(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.Section)
-            .Validate(o => o.Provider is StoreOptions.SqliteProvider or StoreOptions.RedisProvider, "Store:Provider must be Sqlite or Redis")
-            .Validate(o => o.UsesRedis || !string.IsNullOrWhiteSpace(o.Sqlite.Path), "Store:Sqlite:Path is required")
-            .Validate(o => !o.UsesRedis || !string.IsNullOrWhiteSpace(o.Redis.Configuration), "Store:Redis:Configuration is required")
-            .Validate(o => o.Redis.Timeout >= TimeSpan.FromMilliseconds(50), "Store:Redis:Timeout must be at least 50 ms")
-            .ValidateOnStart();
         builder.Services.AddOptions<TasksOptions>().BindConfiguration(TasksOptions.Section)
             .Validate(o => o.RefreshInterval >= TimeSpan.FromSeconds(1), "Tasks:RefreshInterval must be at least 1 second")
             .Validate(o => o.RefreshBatch >= 1, "Tasks:RefreshBatch must be at least 1")
@@ -29,15 +24,16 @@ internal static class TasksExtensions
         services.AddSingleton<SqliteDatabase>();
         services.AddSingleton<SqliteTaskStore>();
         services.AddSingleton<SqliteIdempotencyStore>();
-        services.AddSingleton<RedisConnection>();
         services.AddSingleton<RedisTaskStore>();
         services.AddSingleton<RedisIdempotencyStore>();
-        services.AddSingleton<ITaskStore>(sp => StoreOptions.UsesRedisIn(sp)
+        services.AddSingleton(sp => StoreOptions.UsesRedisIn(sp)
             ? new CachedTaskStore(sp.GetRequiredService<RedisTaskStore>(), shared: true, sp.GetRequiredService<TimeProvider>())
             : new CachedTaskStore(sp.GetRequiredService<SqliteTaskStore>(), shared: false, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ITaskStore>(sp => sp.GetRequiredService<CachedTaskStore>());
         services.AddSingleton<IIdempotencyStore>(sp =>
             StoreOptions.UsesRedisIn(sp) ? sp.GetRequiredService<RedisIdempotencyStore>() : sp.GetRequiredService<SqliteIdempotencyStore>());
-        services.AddHostedService<ActiveTaskRefresher>();
+        services.AddHostedService<SqliteMaintenance>();
+        services.AddHostedService<ActiveTaskGauge>();
         services.AddHealthChecks().AddCheck<StoreReadinessCheck>("store", tags: ["ready"]);
         return builder;
     }

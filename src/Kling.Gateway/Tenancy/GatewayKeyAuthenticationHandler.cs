@@ -35,7 +35,8 @@ internal sealed class GatewayKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.Fail(check.Message));
         }
 
-        var identity = new ClaimsIdentity([new Claim(TenantClaims.TenantId, tenantId)], SchemeName);
+        // The tenant id is also the identity's name, so cross-cutting code (logs, metrics) reads it without knowing tenancy.
+        var identity = new ClaimsIdentity([new Claim(TenantClaims.TenantId, tenantId)], SchemeName, TenantClaims.TenantId, roleType: null);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 

@@ -11,6 +11,10 @@ internal static class TenancyExtensions
         builder.Services.AddOptions<TenantsOptions>().Bind(builder.Configuration).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<TenantsOptions>, TenantsOptionsValidator>();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section)
+            .Validate(o => o.SubmitsPerMinute >= 1 && o.QueriesPerMinute >= 1 && o.MaxActiveTasks >= 1,
+                "Limits:SubmitsPerMinute, Limits:QueriesPerMinute and Limits:MaxActiveTasks must each be at least 1")
+            .ValidateOnStart();
         builder.Services.AddSingleton<TenantDirectory>();
         builder.Services
             .AddAuthentication(GatewayKeyAuthenticationHandler.SchemeName)

@@ -1,7 +1,6 @@
 using System.Collections.Frozen;
 using System.Text;
 using Kling.Gateway.Errors;
-using Kling.Gateway.RateLimiting;
 using Kling.Gateway.Upstream;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,3 @@
-using Kling.Gateway.RateLimiting;
-
 namespace Kling.Gateway.Tenancy;
 
 /// <summary>The calling services, bound from the top-level <c>Tenants</c> array.</summary>

@@ -48,7 +48,7 @@ internal sealed class QueryFlow(
         var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(waitSeconds);
         while (true)
         {
-            var record = await tasks.FindAsync(tenantId, taskId, latest: false, context.RequestAborted);
+            var record = await tasks.FindAsync(tenantId, taskId);
             if (record is null)
             {
                 await context.WriteKlingErrorAsync(404, ErrorCodes.NotFound, NotFound);
@@ -93,7 +93,7 @@ internal sealed class QueryFlow(
             return;
         }
 
-        var page = await tasks.ListAsync(context.User.GetTenantId()!, pageNum, pageSize, context.RequestAborted);
+        var page = await tasks.ListAsync(context.User.GetTenantId()!, pageNum, pageSize);
         context.Response.ContentType = "application/json";
         await using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
         writer.WriteStartObject();
@@ -112,7 +112,7 @@ internal sealed class QueryFlow(
 
             writer.WriteStartObject();
             writer.WriteString("task_id", task.TaskId);
-            writer.WriteString("task_status", task.Status);
+            writer.WriteString("task_status", task.Status.Name);
             writer.WriteNumber("created_at", task.CreatedAt.ToUnixTimeMilliseconds());
             writer.WriteNumber("updated_at", task.UpdatedAt.ToUnixTimeMilliseconds());
             writer.WriteEndObject();

@@ -49,7 +49,7 @@ internal sealed class SubmitFlow(
 
         // Past this point nothing may leak: the slot and the key claim are given back unless a task was recorded.
         var maxActiveTasks = tenants.LimitsFor(tenantId).MaxActiveTasks;
-        var reservation = await tasks.TryReserveSlotAsync(tenantId, body.Request.Model!, context.GetRequestId(), maxActiveTasks, context.RequestAborted);
+        var reservation = await tasks.TryReserveSlotAsync(tenantId, body.Request.Model!, context.GetRequestId(), maxActiveTasks);
         if (reservation is null)
         {
             await ForgetAsync(tenantId, key);
@@ -71,12 +71,12 @@ internal sealed class SubmitFlow(
             if (reply.IsSuccess && TaskSnapshot.Read(reply.Body) is { } snapshot)
             {
                 // The task exists upstream now: record it even if the client has gone away.
-                await tasks.RecordSubmittedAsync(reservation, snapshot, CancellationToken.None);
+                await tasks.RecordSubmittedAsync(reservation, snapshot);
                 recorded = true;
                 diagnostics.Set("TaskId", snapshot.TaskId);
                 if (key is not null)
                 {
-                    await idempotency.CompleteAsync(tenantId, key, reply.StatusCode, reply.Body, CancellationToken.None);
+                    await idempotency.CompleteAsync(tenantId, key, reply.StatusCode, reply.Body);
                 }
             }
 
@@ -86,7 +86,7 @@ internal sealed class SubmitFlow(
         {
             if (!recorded)
             {
-                await tasks.ReleaseSlotAsync(reservation, CancellationToken.None);
+                await tasks.ReleaseSlotAsync(reservation);
                 await ForgetAsync(tenantId, key);
             }
         }
@@ -97,7 +97,7 @@ internal sealed class SubmitFlow(
     {
         // A claim outlives any first attempt that is still running; after that it was abandoned.
         var lease = upstreamOptions.CurrentValue.Timeout * 2;
-        var outcome = await idempotency.BeginAsync(tenantId, key, IdempotencyKey.BodyHash(body.Forwarded), lease, context.RequestAborted);
+        var outcome = await idempotency.BeginAsync(tenantId, key, IdempotencyKey.BodyHash(body.Forwarded), lease);
         return outcome.State switch
         {
             IdempotencyState.Claimed => null,
@@ -110,7 +110,7 @@ internal sealed class SubmitFlow(
     }
 
     private Task ForgetAsync(string tenantId, string? key) =>
-        key is null ? Task.CompletedTask : idempotency.ForgetAsync(tenantId, key, CancellationToken.None);
+        key is null ? Task.CompletedTask : idempotency.ForgetAsync(tenantId, key);
 
     /// <summary>The stored first answer, byte for byte, marked as a replay.</summary>
     private sealed class ReplayResult(int status, byte[] body) : IResult

@@ -1,3 +1,4 @@
+using Kling.Gateway.Storage;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -30,10 +31,10 @@ internal sealed class RedisIdempotencyStore(RedisConnection redis, IOptionsMonit
         return 1
         """;
 
-    public async Task<IdempotencyOutcome> BeginAsync(string tenantId, string key, string bodyHash, TimeSpan pendingLease, CancellationToken cancellationToken)
+    public async Task<IdempotencyOutcome> BeginAsync(string tenantId, string key, string bodyHash, TimeSpan pendingLease)
     {
         var result = (RedisResult[])(await redis.RunAsync(db => db.ScriptEvaluateAsync(
-            BeginScript, [redis.Keys.Idempotency(tenantId, key)],
+            BeginScript, [Keys.Idempotency(tenantId, key)],
             [bodyHash, Now(), (long)pendingLease.TotalMilliseconds, WindowMs])))!;
         return result[0].ToString() switch
         {
@@ -44,14 +45,13 @@ internal sealed class RedisIdempotencyStore(RedisConnection redis, IOptionsMonit
         };
     }
 
-    public Task CompleteAsync(string tenantId, string key, int status, byte[] response, CancellationToken cancellationToken) =>
-        redis.RunAsync(db => db.ScriptEvaluateAsync(CompleteScript, [redis.Keys.Idempotency(tenantId, key)], [status, response, WindowMs]));
+    public Task CompleteAsync(string tenantId, string key, int status, byte[] response) =>
+        redis.RunAsync(db => db.ScriptEvaluateAsync(CompleteScript, [Keys.Idempotency(tenantId, key)], [status, response, WindowMs]));
 
-    public Task ForgetAsync(string tenantId, string key, CancellationToken cancellationToken) =>
-        redis.RunAsync(db => db.ScriptEvaluateAsync(ForgetScript, [redis.Keys.Idempotency(tenantId, key)]));
+    public Task ForgetAsync(string tenantId, string key) =>
+        redis.RunAsync(db => db.ScriptEvaluateAsync(ForgetScript, [Keys.Idempotency(tenantId, key)]));
 
-    /// <summary>Nothing to sweep: every key carries its window as a TTL.</summary>
-    public Task ExpireAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    private RedisTaskKeys Keys => new(redis);
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Kling.Gateway.Storage;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -66,9 +67,9 @@ internal sealed class RedisTaskStore(RedisConnection redis, IOptionsMonitor<Task
         return due
         """;
 
-    private RedisKeys Keys => redis.Keys;
+    private RedisTaskKeys Keys => new(redis);
 
-    public async Task<SlotReservation?> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks, CancellationToken cancellationToken)
+    public async Task<SlotReservation?> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks)
     {
         var created = time.GetUtcNow();
         var now = created.ToUnixTimeMilliseconds();
@@ -77,35 +78,35 @@ internal sealed class RedisTaskStore(RedisConnection redis, IOptionsMonitor<Task
         return result.IsNull ? null : new SlotReservation((long)result, tenantId, model, requestId, created);
     }
 
-    public Task ReleaseSlotAsync(SlotReservation reservation, CancellationToken cancellationToken) =>
+    public Task ReleaseSlotAsync(SlotReservation reservation) =>
         redis.RunAsync(db => db.SortedSetRemoveAsync(Keys.TenantSlots(reservation.TenantId), ReservationMember(reservation)));
 
-    public Task RecordSubmittedAsync(SlotReservation reservation, TaskSnapshot snapshot, CancellationToken cancellationToken)
+    public Task RecordSubmittedAsync(SlotReservation reservation, TaskSnapshot snapshot)
     {
         var now = Now();
         return redis.RunAsync(db => db.ScriptEvaluateAsync(
             RecordScript,
             [Keys.TenantSlots(reservation.TenantId), Keys.Task(snapshot.TaskId), Keys.TenantTasks(reservation.TenantId), Keys.Running],
             [
-                ReservationMember(reservation), snapshot.TaskId, snapshot.Status, snapshot.Data, reservation.CreatedAt.ToUnixTimeMilliseconds(), now,
-                reservation.TenantId, reservation.Model, reservation.RequestId, snapshot.IsFinished ? "1" : "0", RetentionMs, now - RetentionMs,
+                ReservationMember(reservation), snapshot.TaskId, snapshot.Status.Name, snapshot.Data, reservation.CreatedAt.ToUnixTimeMilliseconds(), now,
+                reservation.TenantId, reservation.Model, reservation.RequestId, snapshot.Status.IsFinished ? "1" : "0", RetentionMs, now - RetentionMs,
                 snapshot.Response,
             ]));
     }
 
-    public async Task<TaskRecord?> FindAsync(string tenantId, string taskId, bool latest, CancellationToken cancellationToken)
+    public async Task<TaskRecord?> FindAsync(string tenantId, string taskId)
     {
         var record = Read(taskId, await redis.RunAsync(db => db.HashGetAllAsync(Keys.Task(taskId))));
         return record?.TenantId == tenantId ? record : null;
     }
 
-    public Task ObserveAsync(string tenantId, TaskSnapshot snapshot, CancellationToken cancellationToken) =>
+    public Task ObserveAsync(string tenantId, TaskSnapshot snapshot) =>
         redis.RunAsync(db => db.ScriptEvaluateAsync(
             ObserveScript,
             [Keys.Task(snapshot.TaskId), Keys.Running, Keys.TenantSlots(tenantId)],
-            [snapshot.TaskId, snapshot.Status, snapshot.Data, Now(), RetentionMs, tenantId, snapshot.Response]));
+            [snapshot.TaskId, snapshot.Status.Name, snapshot.Data, Now(), RetentionMs, tenantId, snapshot.Response]));
 
-    public async Task<IReadOnlyList<TaskRecord>> ListAsync(string tenantId, int pageNum, int pageSize, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<TaskRecord>> ListAsync(string tenantId, int pageNum, int pageSize)
     {
         var start = (long)(pageNum - 1) * pageSize;
         var ids = await redis.RunAsync(db => db.SortedSetRangeByRankAsync(Keys.TenantTasks(tenantId), start, start + pageSize - 1, Order.Descending));
@@ -113,18 +114,15 @@ internal sealed class RedisTaskStore(RedisConnection redis, IOptionsMonitor<Task
         return [.. records.Where(r => r.TenantId == tenantId)];
     }
 
-    public async Task<IReadOnlyList<TaskRecord>> DueForRefreshAsync(DateTimeOffset observedBefore, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<TaskRecord>> DueForRefreshAsync(DateTimeOffset observedBefore, int limit)
     {
         var now = Now();
         var due = await redis.RunAsync(db => db.ScriptEvaluateAsync(
-            ClaimDueScript, [Keys.Running], [observedBefore.ToUnixTimeMilliseconds(), limit, now, OldestCounted(now), RetentionMs, Keys.Prefix]));
+            ClaimDueScript, [Keys.Running], [observedBefore.ToUnixTimeMilliseconds(), limit, now, OldestCounted(now), RetentionMs, redis.KeyPrefix]));
         return await ReadAllAsync((RedisValue[])due!);
     }
 
-    /// <summary>Nothing to sweep: finished tasks and idempotency keys carry TTLs, and old slots are dropped at each reservation.</summary>
-    public Task ExpireAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public async Task<IReadOnlyDictionary<string, int>> ActiveCountsAsync(IReadOnlyCollection<string> tenantIds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, int>> ActiveCountsAsync(IReadOnlyCollection<string> tenantIds)
     {
         var oldest = OldestCounted(Now());
         var counts = await redis.RunAsync(db => Task.WhenAll(tenantIds.Select(id =>
@@ -132,7 +130,7 @@ internal sealed class RedisTaskStore(RedisConnection redis, IOptionsMonitor<Task
         return tenantIds.Zip(counts).ToDictionary(pair => pair.First, pair => (int)pair.Second, StringComparer.Ordinal);
     }
 
-    public Task PingAsync(CancellationToken cancellationToken) => redis.RunAsync(db => db.PingAsync());
+    public Task PingAsync() => redis.RunAsync(db => db.PingAsync());
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -161,7 +159,7 @@ internal sealed class RedisTaskStore(RedisConnection redis, IOptionsMonitor<Task
             taskId,
             values["tenant"].ToString(),
             values["model"].ToString(),
-            values["status"].ToString(),
+            new TaskState(values["status"].ToString()),
             DateTimeOffset.FromUnixTimeMilliseconds((long)values["created"]),
             DateTimeOffset.FromUnixTimeMilliseconds((long)values["updated"]),
             DateTimeOffset.FromUnixTimeMilliseconds((long)values["observed"]),

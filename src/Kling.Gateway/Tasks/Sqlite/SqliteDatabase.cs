@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using Kling.Gateway.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Kling.Gateway.Tasks.Sqlite;

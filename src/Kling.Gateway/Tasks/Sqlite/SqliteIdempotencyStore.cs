@@ -4,7 +4,7 @@ namespace Kling.Gateway.Tasks.Sqlite;
 
 internal sealed class SqliteIdempotencyStore(SqliteDatabase database, IOptionsMonitor<TasksOptions> options, TimeProvider time) : IIdempotencyStore
 {
-    public Task<IdempotencyOutcome> BeginAsync(string tenantId, string key, string bodyHash, TimeSpan pendingLease, CancellationToken cancellationToken)
+    public Task<IdempotencyOutcome> BeginAsync(string tenantId, string key, string bodyHash, TimeSpan pendingLease)
     {
         var now = Now();
         var window = Window;
@@ -32,15 +32,15 @@ internal sealed class SqliteIdempotencyStore(SqliteDatabase database, IOptionsMo
         });
     }
 
-    public Task CompleteAsync(string tenantId, string key, int status, byte[] response, CancellationToken cancellationToken) =>
+    public Task CompleteAsync(string tenantId, string key, int status, byte[] response) =>
         database.ExecuteAsync(
             "UPDATE idempotency SET state = 'done', status_code = $p2, response = $p3, expires_at = $p4 WHERE tenant_id = $p0 AND key = $p1",
             tenantId, key, status, response, Now() + Window);
 
-    public Task ForgetAsync(string tenantId, string key, CancellationToken cancellationToken) =>
+    public Task ForgetAsync(string tenantId, string key) =>
         database.ExecuteAsync("DELETE FROM idempotency WHERE tenant_id = $p0 AND key = $p1 AND state = 'pending'", tenantId, key);
 
-    public Task ExpireAsync(CancellationToken cancellationToken) =>
+    public Task ExpireAsync() =>
         database.ExecuteAsync("DELETE FROM idempotency WHERE expires_at <= $p0", Now());
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();

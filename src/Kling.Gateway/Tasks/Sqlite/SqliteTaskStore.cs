@@ -8,7 +8,7 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
     private const string Columns = "task_id, tenant_id, model, status, created_at, updated_at, observed_at, request_id, data, response";
     private const string Finished = "('succeed', 'failed')";
 
-    public Task<SlotReservation?> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks, CancellationToken cancellationToken)
+    public Task<SlotReservation?> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks)
     {
         var created = time.GetUtcNow();
         var now = created.ToUnixTimeMilliseconds();
@@ -31,40 +31,40 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
         });
     }
 
-    public Task ReleaseSlotAsync(SlotReservation reservation, CancellationToken cancellationToken) =>
+    public Task ReleaseSlotAsync(SlotReservation reservation) =>
         database.ExecuteAsync("DELETE FROM tasks WHERE id = $p0 AND task_id IS NULL", reservation.Id);
 
-    public Task RecordSubmittedAsync(SlotReservation reservation, TaskSnapshot snapshot, CancellationToken cancellationToken) =>
+    public Task RecordSubmittedAsync(SlotReservation reservation, TaskSnapshot snapshot) =>
         database.ExecuteAsync(
             $"""
             UPDATE tasks SET task_id = $p1, status = $p2, data = $p3, response = $p5, updated_at = $p4, observed_at = $p4,
                              holds_slot = CASE WHEN $p2 IN {Finished} THEN 0 ELSE holds_slot END
             WHERE id = $p0
-            """, reservation.Id, snapshot.TaskId, snapshot.Status, snapshot.Data, Now(), snapshot.Response);
+            """, reservation.Id, snapshot.TaskId, snapshot.Status.Name, snapshot.Data, Now(), snapshot.Response);
 
-    public async Task<TaskRecord?> FindAsync(string tenantId, string taskId, bool latest, CancellationToken cancellationToken)
+    public async Task<TaskRecord?> FindAsync(string tenantId, string taskId)
     {
-        var found = await QueryAsync($"SELECT {Columns} FROM tasks WHERE task_id = $p0 AND tenant_id = $p1", cancellationToken, taskId, tenantId);
+        var found = await QueryAsync($"SELECT {Columns} FROM tasks WHERE task_id = $p0 AND tenant_id = $p1", taskId, tenantId);
         return found.Count == 0 ? null : found[0];
     }
 
-    public Task ObserveAsync(string tenantId, TaskSnapshot snapshot, CancellationToken cancellationToken) =>
+    public Task ObserveAsync(string tenantId, TaskSnapshot snapshot) =>
         database.ExecuteAsync(
             $"""
             UPDATE tasks SET updated_at = CASE WHEN status <> $p1 THEN $p3 ELSE updated_at END,
                              status = $p1, data = $p2, response = $p5, observed_at = $p3,
                              holds_slot = CASE WHEN $p1 IN {Finished} THEN 0 ELSE holds_slot END
             WHERE task_id = $p0 AND tenant_id = $p4
-            """, snapshot.TaskId, snapshot.Status, snapshot.Data, Now(), tenantId, snapshot.Response);
+            """, snapshot.TaskId, snapshot.Status.Name, snapshot.Data, Now(), tenantId, snapshot.Response);
 
-    public Task<IReadOnlyList<TaskRecord>> ListAsync(string tenantId, int pageNum, int pageSize, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<TaskRecord>> ListAsync(string tenantId, int pageNum, int pageSize) =>
         QueryAsync(
             $"""
             SELECT {Columns} FROM tasks WHERE tenant_id = $p0 AND task_id IS NOT NULL
             ORDER BY created_at DESC, id DESC LIMIT $p1 OFFSET $p2
-            """, cancellationToken, tenantId, pageSize, (pageNum - 1) * pageSize);
+            """, tenantId, pageSize, (pageNum - 1) * pageSize);
 
-    public async Task<IReadOnlyList<TaskRecord>> DueForRefreshAsync(DateTimeOffset observedBefore, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<TaskRecord>> DueForRefreshAsync(DateTimeOffset observedBefore, int limit)
     {
         var now = Now();
         return await database.WriteAsync(writer => writer.Query(
@@ -76,17 +76,18 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
             """, Read, observedBefore.ToUnixTimeMilliseconds(), OldestCounted(now), limit, now));
     }
 
-    public Task ExpireAsync(CancellationToken cancellationToken) =>
+    /// <summary>Frees the slots of tasks past the maximum task age (a reservation frees its tenant's too, at once).</summary>
+    public Task ExpireAsync() =>
         database.ExecuteAsync("UPDATE tasks SET holds_slot = 0 WHERE holds_slot = 1 AND created_at <= $p0", OldestCounted(Now()));
 
-    /// <summary>As of the last expiry (each reservation and each refresher round expire old slots).</summary>
-    public async Task<IReadOnlyDictionary<string, int>> ActiveCountsAsync(IReadOnlyCollection<string> tenantIds, CancellationToken cancellationToken)
+    /// <summary>As of the last expiry (each reservation and each maintenance round expire old slots).</summary>
+    public async Task<IReadOnlyDictionary<string, int>> ActiveCountsAsync(IReadOnlyCollection<string> tenantIds)
     {
         await using var connection = database.Open();
         await using var command = connection.Command("SELECT tenant_id, active FROM tenant_slots");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync();
         var counts = tenantIds.ToDictionary(id => id, _ => 0, StringComparer.Ordinal);
-        while (await reader.ReadAsync(cancellationToken))
+        while (await reader.ReadAsync())
         {
             if (counts.ContainsKey(reader.GetString(0)))
             {
@@ -97,11 +98,11 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
         return counts;
     }
 
-    public async Task PingAsync(CancellationToken cancellationToken)
+    public async Task PingAsync()
     {
         await using var connection = database.Open();
         await using var command = connection.Command("SELECT 1");
-        await command.ExecuteScalarAsync(cancellationToken);
+        await command.ExecuteScalarAsync();
     }
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -109,13 +110,13 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
     /// <summary>Tasks created at or before this no longer count: slots never outlive the maximum task age.</summary>
     private long OldestCounted(long now) => now - (long)options.CurrentValue.MaxTaskAge.TotalMilliseconds;
 
-    private async Task<IReadOnlyList<TaskRecord>> QueryAsync(string sql, CancellationToken cancellationToken, params object?[] parameters)
+    private async Task<IReadOnlyList<TaskRecord>> QueryAsync(string sql, params object?[] parameters)
     {
         await using var connection = database.Open();
         await using var command = connection.Command(sql, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync();
         var records = new List<TaskRecord>();
-        while (await reader.ReadAsync(cancellationToken))
+        while (await reader.ReadAsync())
         {
             records.Add(Read(reader));
         }
@@ -127,7 +128,7 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
         reader.GetString(0),
         reader.GetString(1),
         reader.GetString(2),
-        reader.GetString(3),
+        new TaskState(reader.GetString(3)),
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),

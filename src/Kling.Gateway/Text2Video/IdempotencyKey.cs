@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using Kling.Gateway.Errors;
 
-namespace Kling.Gateway.Tasks;
+namespace Kling.Gateway.Text2Video;
 
 /// <summary>What makes two submits "the same": the <c>Idempotency-Key</c> header, else the body's <c>external_task_id</c>.</summary>
 internal static class IdempotencyKey

@@ -1,16 +1,14 @@
-using Kling.Gateway.Polling;
+using Kling.Gateway.Tasks;
 using Microsoft.Extensions.Options;
 
-namespace Kling.Gateway.Tasks;
+namespace Kling.Gateway.Polling;
 
 /// <summary>
 /// Keeps slots honest for tasks nobody polls: every <c>Tasks:RefreshInterval</c> it asks the upstream about at most
-/// <c>Tasks:RefreshBatch</c> running tasks not observed for that long (one at a time, so the upstream sees a trickle),
-/// and expires slots past the maximum task age and idempotency keys past their window.
+/// <c>Tasks:RefreshBatch</c> running tasks not observed for that long (one at a time, so the upstream sees a trickle).
 /// </summary>
 internal sealed partial class ActiveTaskRefresher(
     ITaskStore tasks,
-    IIdempotencyStore idempotency,
     TaskObservations observations,
     IOptionsMonitor<TasksOptions> options,
     TimeProvider time,
@@ -23,7 +21,7 @@ internal sealed partial class ActiveTaskRefresher(
         {
             try
             {
-                await RefreshOnceAsync(stoppingToken);
+                await RefreshOnceAsync();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -32,12 +30,10 @@ internal sealed partial class ActiveTaskRefresher(
         }
     }
 
-    public async Task RefreshOnceAsync(CancellationToken cancellationToken)
+    private async Task RefreshOnceAsync()
     {
-        await tasks.ExpireAsync(cancellationToken);
-        await idempotency.ExpireAsync(cancellationToken);
         var settings = options.CurrentValue;
-        var due = await tasks.DueForRefreshAsync(time.GetUtcNow() - settings.RefreshInterval, settings.RefreshBatch, cancellationToken);
+        var due = await tasks.DueForRefreshAsync(time.GetUtcNow() - settings.RefreshInterval, settings.RefreshBatch);
         var refreshed = 0;
         foreach (var task in due)
         {

@@ -1,4 +1,4 @@
-namespace Kling.Gateway.RateLimiting;
+namespace Kling.Gateway.Tenancy;
 
 /// <summary>Per-tenant limits: defaults in the <c>Limits</c> section, overrides in <c>Tenants:N:Limits</c>.</summary>
 internal sealed class LimitsOptions

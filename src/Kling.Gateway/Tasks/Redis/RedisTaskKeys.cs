@@ -1,0 +1,26 @@
+using System.Globalization;
+using Kling.Gateway.Storage;
+using StackExchange.Redis;
+
+namespace Kling.Gateway.Tasks.Redis;
+
+/// <summary>The keys of tasks, slots and idempotency claims, under the gateway's prefix.</summary>
+internal readonly struct RedisTaskKeys(RedisConnection redis)
+{
+    public RedisKey Task(string taskId) => redis.Key("task:" + taskId);
+
+    /// <summary>Sorted set: the tenant's task ids by creation time (for lists).</summary>
+    public RedisKey TenantTasks(string tenantId) => redis.Key("tenant:" + tenantId + ":tasks");
+
+    /// <summary>Sorted set: what holds the tenant's active-task slots (reservations and running tasks) by creation time.</summary>
+    public RedisKey TenantSlots(string tenantId) => redis.Key("tenant:" + tenantId + ":slots");
+
+    /// <summary>Sorted set: running tasks by last observation, for the refresher.</summary>
+    public RedisKey Running => redis.Key("running");
+
+    public RedisKey ReservationSequence => redis.Key("reservation-seq");
+
+    /// <summary>The tenant id is length-prefixed, so no tenant/key pair can spell another's.</summary>
+    public RedisKey Idempotency(string tenantId, string key) =>
+        redis.Key("idempotency:" + tenantId.Length.ToString(CultureInfo.InvariantCulture) + ":" + tenantId + ":" + key);
+}
