@@ -3,6 +3,7 @@ using Kling.Gateway.Observability;
 using Kling.Gateway.OpenApi;
 using Kling.Gateway.Polling;
 using Kling.Gateway.RateLimiting;
+using Kling.Gateway.Recovery;
 using Kling.Gateway.Storage;
 using Kling.Gateway.Tasks;
 using Kling.Gateway.Tenancy;
@@ -25,6 +26,7 @@ try
     builder.AddTasks();
     builder.AddPolling();
     builder.AddUpstream();
+    builder.AddRecovery();
     builder.AddText2Video();
     builder.AddOpenApiDocs();
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +13,7 @@ internal static class SimulatorApi
     {
         services.AddOptions<SimulatorOptions>();
         services.AddSingleton<SimulatorFaults>();
-        services.AddSingleton<ConcurrentDictionary<string, SimulatedTask>>();
+        services.AddSingleton<SimulatedAccount>();
         services.AddSingleton(TimeProvider.System);
         return services;
     }
@@ -75,7 +74,7 @@ internal static class SimulatorApi
     }
 
     private static async Task<IResult> SubmitAsync(
-        HttpRequest request, ConcurrentDictionary<string, SimulatedTask> tasks, SimulatorFaults faults, IOptionsMonitor<SimulatorOptions> options, TimeProvider time)
+        HttpRequest request, SimulatedAccount account, SimulatorFaults faults, IOptionsMonitor<SimulatorOptions> options, TimeProvider time)
     {
         var official = options.CurrentValue.Mode == SimulatorMode.Official;
         JsonElement body;
@@ -107,7 +106,12 @@ internal static class SimulatorApi
         var task = new SimulatedTask(
             Random.Shared.NextInt64(100_000_000_000_000_000, 999_999_999_999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture),
             time.GetUtcNow(), duration, faults.Current.Mode == FaultMode.FailTasks, externalId);
-        tasks[task.Id] = task;
+        if (!account.TryAdd(task))
+        {
+            // Kling: external_task_id is unique per account.
+            return Error(400, 1201, "external_task_id already exists");
+        }
+
         return Success(official, new
         {
             task_id = task.Id,
@@ -119,9 +123,10 @@ internal static class SimulatorApi
     }
 
     private static IResult Query(
-        string task_id, ConcurrentDictionary<string, SimulatedTask> tasks, IOptionsMonitor<SimulatorOptions> options, SimulatorFaults faults, TimeProvider time)
+        string task_id, SimulatedAccount account, IOptionsMonitor<SimulatorOptions> options, SimulatorFaults faults, TimeProvider time)
     {
-        if (!tasks.TryGetValue(task_id, out var task))
+        // Like Kling: the path names either the task_id or the account's own external_task_id.
+        if (!account.TryFind(task_id, out var task))
         {
             return Error(404, 1203, "task not found");
         }

@@ -14,6 +14,7 @@ internal sealed class GatewayMetrics
     private readonly Counter _tokenSignings;
     private readonly Counter _credentialRejections;
     private readonly Counter _taskQueries;
+    private readonly Counter _reclaimed;
 
     public GatewayMetrics()
     {
@@ -32,6 +33,10 @@ internal sealed class GatewayMetrics
             "kling_gateway_task_queries_total",
             "Task state lookups by tenant and by what answered: store (no upstream call), upstream (one call) or shared (joined another query's call).",
             "tenant", "answered_by");
+        _reclaimed = factory.CreateCounter(
+            "kling_gateway_reservations_reclaimed_total",
+            "Slot reservations whose submit died with its process, reclaimed by tenant and outcome: adopted (its upstream task found and recorded), released (no task was created) or orphaned (the upstream could not be asked).",
+            "tenant", "outcome");
         _upstreamDuration = factory.CreateHistogram(
             "kling_gateway_upstream_duration_seconds", "Upstream call latency, by operation and upstream status.",
             new HistogramConfiguration
@@ -59,6 +64,8 @@ internal sealed class GatewayMetrics
     public void TaskQuery(string tenantId, string answeredBy) => _taskQueries.WithLabels(tenantId, answeredBy).Inc();
 
     public void CredentialsRejected() => _credentialRejections.Inc();
+
+    public void ReservationReclaimed(string tenantId, string outcome) => _reclaimed.WithLabels(tenantId, outcome).Inc();
 
     private static string StatusLabel(int status) => status switch
     {

@@ -92,12 +92,16 @@ internal sealed class TaskObservations(
             metrics.TaskQuery(record.TenantId, "upstream");
             // Not the caller's cancellation: the call serves every query waiting on it.
             var outcome = await upstream.GetAsync("query", UpstreamPaths.Task(record.TaskId), requestId, CancellationToken.None);
-            if (outcome.Reply is not { } reply)
+            if (outcome.Reply is not { } upstreamReply)
             {
                 answer.SetResult(new Observation(null, false, null, outcome.Failure));
                 return;
             }
 
+            // The client sees the external_task_id it sent, never the gateway's upstream one.
+            var reply = upstreamReply.IsSuccess
+                ? upstreamReply with { Body = ExternalTaskIds.AsClientSent(upstreamReply.Body, record.ClientExternalId) }
+                : upstreamReply;
             var snapshot = reply.IsSuccess ? TaskSnapshot.Read(reply.Body) : null;
             if (snapshot?.TaskId == record.TaskId && WorthStoring(latest, snapshot))
             {

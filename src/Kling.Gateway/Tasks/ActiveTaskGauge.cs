@@ -8,7 +8,7 @@ internal sealed class ActiveTaskGauge(GatewayMetrics metrics, ITaskStore tasks, 
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        metrics.Registry.AddBeforeCollectCallback(async () =>
+        metrics.Registry.AddBeforeCollectCallback(async _ =>
         {
             foreach (var (tenantId, count) in await tasks.ActiveCountsAsync([.. tenants.TenantIds]))
             {

@@ -16,19 +16,26 @@ internal sealed class CachedTaskStore(ITaskStore store, bool shared, TimeProvide
 
     private readonly MemoryCache _recent = new(new MemoryCacheOptions { SizeLimit = Capacity, Clock = new SystemClockAdapter(time) });
 
-    public Task<SlotReservation?> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks) =>
-        store.TryReserveSlotAsync(tenantId, model, requestId, maxActiveTasks);
+    public Task<SlotReservation?> TryReserveSlotAsync(SubmitIntent intent, int maxActiveTasks) =>
+        store.TryReserveSlotAsync(intent, maxActiveTasks);
 
-    public Task ReleaseSlotAsync(SlotReservation reservation) =>
-        store.ReleaseSlotAsync(reservation);
+    public Task ReleaseSlotAsync(SlotReservation reservation) => store.ReleaseSlotAsync(reservation);
 
-    public async Task RecordSubmittedAsync(SlotReservation reservation, TaskSnapshot snapshot)
+    public async Task<RecordOutcome> RecordSubmittedAsync(SlotReservation reservation, TaskSnapshot snapshot)
     {
-        await store.RecordSubmittedAsync(reservation, snapshot);
-        var now = time.GetUtcNow();
-        Remember(new TaskRecord(snapshot.TaskId, reservation.TenantId, reservation.Model, snapshot.Status,
-            reservation.CreatedAt, now, now, reservation.RequestId, snapshot.Data, snapshot.Response));
+        var outcome = await store.RecordSubmittedAsync(reservation, snapshot);
+        if (outcome == RecordOutcome.Recorded)
+        {
+            var now = time.GetUtcNow();
+            var intent = reservation.Intent;
+            Remember(new TaskRecord(snapshot.TaskId, intent.TenantId, intent.Model, snapshot.Status,
+                reservation.CreatedAt, now, now, intent.RequestId, snapshot.Data, snapshot.Response, intent.ClientExternalId));
+        }
+
+        return outcome;
     }
+
+    public Task<IReadOnlyList<SlotReservation>> ClaimAbandonedAsync(int limit) => store.ClaimAbandonedAsync(limit);
 
     public async Task<TaskRecord?> FindAsync(string tenantId, string taskId)
     {
@@ -51,13 +58,12 @@ internal sealed class CachedTaskStore(ITaskStore store, bool shared, TimeProvide
             return known!.TenantId == tenantId ? known : null;
         }
 
-        var found = await store.FindAsync(tenantId, taskId);
-        if (found is not null)
-        {
-            Remember(found);
-        }
+        return Remembered(await store.FindAsync(tenantId, taskId));
+    }
 
-        return found;
+    public async Task<TaskRecord?> FindByExternalIdAsync(string tenantId, string clientExternalId)
+    {
+        return Remembered(await store.FindByExternalIdAsync(tenantId, clientExternalId));
     }
 
     public async Task ObserveAsync(string tenantId, TaskSnapshot snapshot)
@@ -89,6 +95,16 @@ internal sealed class CachedTaskStore(ITaskStore store, bool shared, TimeProvide
     public Task PingAsync() => store.PingAsync();
 
     public void Dispose() => _recent.Dispose();
+
+    private TaskRecord? Remembered(TaskRecord? found)
+    {
+        if (found is not null)
+        {
+            Remember(found);
+        }
+
+        return found;
+    }
 
     private void Remember(TaskRecord record) =>
         _recent.Set(record.TaskId, record, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = Idle });

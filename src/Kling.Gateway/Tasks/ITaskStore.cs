@@ -8,16 +8,29 @@ namespace Kling.Gateway.Tasks;
 internal interface ITaskStore
 {
     /// <summary>Takes an active-task slot for a submit about to be forwarded, or returns null when the tenant's are all in use.</summary>
-    Task<SlotReservation?> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks);
+    Task<SlotReservation?> TryReserveSlotAsync(SubmitIntent intent, int maxActiveTasks);
 
     /// <summary>Gives back a slot whose submit did not create a task.</summary>
     Task ReleaseSlotAsync(SlotReservation reservation);
 
-    /// <summary>Records the task the upstream created as the tenant's, in the reserved slot.</summary>
-    Task RecordSubmittedAsync(SlotReservation reservation, TaskSnapshot snapshot);
+    /// <summary>
+    /// Records the task the upstream created as the tenant's, in the reserved slot (insert-if-absent: a task id already
+    /// recorded keeps its owner). Also when the reservation itself is gone: the task exists and is the tenant's.
+    /// </summary>
+    Task<RecordOutcome> RecordSubmittedAsync(SlotReservation reservation, TaskSnapshot snapshot);
+
+    /// <summary>
+    /// Reservations whose submit died with its process, taken over by this one: on SQLite those a previous process left
+    /// once <c>Upstream:Timeout</c> has passed since they were made; on Redis those whose lease has lapsed. Each is
+    /// returned to one caller only, which must record or release it.
+    /// </summary>
+    Task<IReadOnlyList<SlotReservation>> ClaimAbandonedAsync(int limit);
 
     /// <summary>The tenant's own task, or null: another tenant's task is indistinguishable from an unknown one.</summary>
     Task<TaskRecord?> FindAsync(string tenantId, string taskId);
+
+    /// <summary>The tenant's newest task submitted with this <c>external_task_id</c> of its own, or null.</summary>
+    Task<TaskRecord?> FindByExternalIdAsync(string tenantId, string clientExternalId);
 
     /// <summary>Stores what the upstream said of the tenant's task; a finished task frees its slot.</summary>
     Task ObserveAsync(string tenantId, TaskSnapshot snapshot);

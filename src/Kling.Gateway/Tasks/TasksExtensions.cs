@@ -32,6 +32,10 @@ internal static class TasksExtensions
         services.AddSingleton<ITaskStore>(sp => sp.GetRequiredService<CachedTaskStore>());
         services.AddSingleton<IIdempotencyStore>(sp =>
             StoreOptions.UsesRedisIn(sp) ? sp.GetRequiredService<RedisIdempotencyStore>() : sp.GetRequiredService<SqliteIdempotencyStore>());
+        services.AddSingleton<HeldReservations>();
+        services.AddSingleton<SubmitJournal>();
+        services.AddHostedService(sp => sp.GetRequiredService<SubmitJournal>());
+        services.AddHostedService<RedisLeaseRenewal>();
         services.AddHostedService<SqliteMaintenance>();
         services.AddHostedService<ActiveTaskGauge>();
         services.AddHealthChecks().AddCheck<StoreReadinessCheck>("store", tags: ["ready"]);

@@ -25,7 +25,7 @@ internal sealed class QueryFlow(
 
     /// <summary>
     /// A task of another tenant gets exactly the answer an unknown id gets, and neither reaches the upstream:
-    /// nothing tells a tenant that someone else's task exists. With <c>?wait=N</c> the answer waits (without a thread)
+    /// nothing tells a tenant that someone else's task exists. The id may also be the caller's own <c>external_task_id</c>. With <c>?wait=N</c> the answer waits (without a thread)
     /// until the task has finished or N seconds have passed, riding on the shared observations of the task.
     /// </summary>
     public async Task QueryAsync(HttpContext context, string taskId)
@@ -46,6 +46,15 @@ internal sealed class QueryFlow(
         diagnostics.Set("TaskId", taskId);
         var tenantId = context.User.GetTenantId()!;
         var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(waitSeconds);
+        // The path names a task id or, as at Kling, the caller's own external_task_id; only ever the caller's.
+        var found = await tasks.FindAsync(tenantId, taskId) ?? await tasks.FindByExternalIdAsync(tenantId, taskId);
+        if (found is null)
+        {
+            await context.WriteKlingErrorAsync(404, ErrorCodes.NotFound, NotFound);
+            return;
+        }
+
+        taskId = found.TaskId;
         while (true)
         {
             var record = await tasks.FindAsync(tenantId, taskId);

@@ -10,18 +10,25 @@ namespace Kling.Gateway.Text2Video;
 
 /// <summary>
 /// A submit, end to end: validate and enrich, replay a retried idempotent submit, take an active-task slot,
-/// forward, and record the task as the tenant's. A submit that creates no task gives its slot and key back.
+/// forward under the tenant's namespaced external id, and record the task as the tenant's. What the store is owed after
+/// the upstream has answered goes through the <see cref="SubmitJournal"/>, so an accepted task is never lost or repeated.
 /// </summary>
-internal sealed class SubmitFlow(
+internal sealed partial class SubmitFlow(
     Text2VideoRules rules,
     UpstreamForwarder upstream,
     ITaskStore tasks,
     IIdempotencyStore idempotency,
+    SubmitJournal journal,
+    HeldReservations held,
     TenantDirectory tenants,
     IOptionsMonitor<UpstreamOptions> upstreamOptions,
     GatewayMetrics metrics,
-    IDiagnosticContext diagnostics)
+    IDiagnosticContext diagnostics,
+    ILogger<SubmitFlow> logger)
 {
+    /// <summary>Seconds a client is asked to wait before retrying a submit the gateway is still recording.</summary>
+    private const string RetryAfterSeconds = "1";
+
     public async Task HandleAsync(HttpContext context)
     {
         var (body, error) = await SubmitBody.ReadAsync(context.Request, rules);
@@ -41,63 +48,98 @@ internal sealed class SubmitFlow(
             return;
         }
 
-        if (key is not null && await ClaimAsync(context, tenantId, key, body) is { } answered)
+        if (key is not null && journal.IsRecording(tenantId, key))
+        {
+            await WriteStillRecordingAsync(context, keyed: true);
+            return;
+        }
+
+        if (!journal.HasRoom)
+        {
+            // The store has been away long enough for the journal to fill: forward nothing more until it catches up.
+            context.Response.Headers.RetryAfter = RetryAfterSeconds;
+            await context.WriteKlingErrorAsync(503, ErrorCodes.UpstreamUnavailable, "the gateway state store is behind; try again shortly");
+            return;
+        }
+
+        var bodyHash = IdempotencyKey.BodyHash(body.Forwarded);
+        if (key is not null && await ClaimAsync(context, tenantId, key, bodyHash) is { } answered)
         {
             await answered.ExecuteAsync(context);
             return;
         }
 
-        // Past this point nothing may leak: the slot and the key claim are given back unless a task was recorded.
+        var clientExternalId = body.Request.ExternalTaskId;
+        var intent = new SubmitIntent(tenantId, body.Request.Model!, context.GetRequestId(),
+            ExternalTaskIds.ForUpstream(tenantId, clientExternalId, key, bodyHash), clientExternalId, key);
+
+        // Past this point nothing may leak: the slot and the key claim are settled through the journal.
         var maxActiveTasks = tenants.LimitsFor(tenantId).MaxActiveTasks;
-        var reservation = await tasks.TryReserveSlotAsync(tenantId, body.Request.Model!, context.GetRequestId(), maxActiveTasks);
+        var reservation = await tasks.TryReserveSlotAsync(intent, maxActiveTasks);
         if (reservation is null)
         {
-            await ForgetAsync(tenantId, key);
+            if (key is not null)
+            {
+                await idempotency.ForgetAsync(tenantId, key);
+            }
+
             metrics.Rejected(tenantId, "concurrency");
             await context.WriteKlingErrorAsync(429, ErrorCodes.ConcurrencyLimited,
                 $"concurrency limit exceeded: at most {maxActiveTasks} running tasks for this tenant; retry when one has finished");
             return;
         }
 
-        var recorded = false;
+        held.Hold(reservation);
+        var accepted = false;
         try
         {
-            var reply = await upstream.SendAsync(context, "submit", UpstreamPaths.Text2Video, body.Forwarded);
+            var reply = await upstream.SendAsync(context, "submit", UpstreamPaths.Text2Video, ExternalTaskIds.InBody(body.Forwarded, intent.UpstreamExternalId));
             if (reply is null)
             {
                 return;
             }
 
-            if (reply.IsSuccess && TaskSnapshot.Read(reply.Body) is { } snapshot)
+            if (!reply.IsSuccess || TaskSnapshot.Read(reply.Body) is null)
             {
-                // The task exists upstream now: record it even if the client has gone away.
-                await tasks.RecordSubmittedAsync(reservation, snapshot);
-                recorded = true;
-                diagnostics.Set("TaskId", snapshot.TaskId);
-                if (key is not null)
-                {
-                    await idempotency.CompleteAsync(tenantId, key, reply.StatusCode, reply.Body);
-                }
+                await reply.WriteAsync(context);
+                return;
             }
 
-            await reply.WriteAsync(context);
+            // The task exists upstream now: from here the gateway owes the store its record, whatever the client does.
+            accepted = true;
+            var answer = reply with { Body = ExternalTaskIds.AsClientSent(reply.Body, clientExternalId) };
+            var snapshot = TaskSnapshot.Read(answer.Body)!;
+            diagnostics.Set("TaskId", snapshot.TaskId);
+            switch (await journal.AcceptAsync(reservation, snapshot, answer.StatusCode, answer.Body))
+            {
+                case null:
+                    await WriteStillRecordingAsync(context, keyed: key is not null);
+                    break;
+                case RecordOutcome.OwnedByAnotherTenant:
+                    LogTaskOfAnotherTenant(logger, snapshot.TaskId, tenantId);
+                    await context.WriteKlingErrorAsync(502, ErrorCodes.InternalError,
+                        "the upstream answered with a task that is not this submit's; nothing was recorded");
+                    break;
+                default:
+                    await answer.WriteAsync(context);
+                    break;
+            }
         }
         finally
         {
-            if (!recorded)
+            if (!accepted)
             {
-                await tasks.ReleaseSlotAsync(reservation);
-                await ForgetAsync(tenantId, key);
+                await journal.AbandonAsync(reservation);
             }
         }
     }
 
     /// <summary>Claims the key, or returns the answer for a retry (replay), a reused key (422) or a duplicate in flight (409).</summary>
-    private async Task<IResult?> ClaimAsync(HttpContext context, string tenantId, string key, SubmitBody body)
+    private async Task<IResult?> ClaimAsync(HttpContext context, string tenantId, string key, string bodyHash)
     {
         // A claim outlives any first attempt that is still running; after that it was abandoned.
         var lease = upstreamOptions.CurrentValue.Timeout * 2;
-        var outcome = await idempotency.BeginAsync(tenantId, key, IdempotencyKey.BodyHash(body.Forwarded), lease);
+        var outcome = await idempotency.BeginAsync(tenantId, key, bodyHash, lease);
         return outcome.State switch
         {
             IdempotencyState.Claimed => null,
@@ -109,8 +151,18 @@ internal sealed class SubmitFlow(
         };
     }
 
-    private Task ForgetAsync(string tenantId, string? key) =>
-        key is null ? Task.CompletedTask : idempotency.ForgetAsync(tenantId, key);
+    /// <summary>The upstream accepted the submit, the store has not recorded it yet: the client is told when to come back.</summary>
+    private static Task WriteStillRecordingAsync(HttpContext context, bool keyed)
+    {
+        context.Response.Headers.RetryAfter = RetryAfterSeconds;
+        return context.WriteKlingErrorAsync(503, ErrorCodes.UpstreamUnavailable, keyed
+            ? "the task was created but the gateway has not recorded it yet; retry with the same idempotency key (Idempotency-Key or external_task_id) to get it, no second task is created"
+            : "the task was created but the gateway has not recorded it yet; it will appear in your task list, so check there before submitting again");
+    }
+
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "The upstream answered a submit of {TenantId} with task {TaskId}, which another tenant owns; refused with 502 and nothing recorded")]
+    private static partial void LogTaskOfAnotherTenant(Microsoft.Extensions.Logging.ILogger logger, string taskId, string tenantId);
 
     /// <summary>The stored first answer, byte for byte, marked as a replay.</summary>
     private sealed class ReplayResult(int status, byte[] body) : IResult

@@ -20,6 +20,12 @@ internal sealed class UpstreamOptions
     /// <summary>Official mode: the account's Secret Key (signs the JWT; never leaves the gateway).</summary>
     public string SecretKey { get; set; } = "";
 
+    /// <summary>
+    /// Whether the upstream finds a task by the <c>external_task_id</c> it was submitted with (in the query path, as Kling
+    /// does). Unset: yes for <c>Official</c> and for the built-in simulator, no for an aggregator.
+    /// </summary>
+    public bool? ExternalTaskIdLookup { get; set; }
+
     /// <summary>How long the upstream may stay silent before the client gets 504.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(1);
 }

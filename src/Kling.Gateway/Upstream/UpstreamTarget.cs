@@ -18,6 +18,7 @@ internal sealed class UpstreamTarget : IDisposable
         _metrics = metrics;
         UsesBuiltInSimulator = options.CurrentValue.BaseUrl.Length == 0;
         Mode = options.CurrentValue.Mode;
+        CanLookUpByExternalTaskId = options.CurrentValue.ExternalTaskIdLookup ?? (Mode == UpstreamMode.Official || UsesBuiltInSimulator);
         _configured = FromOptions(options.CurrentValue);
         _subscription = options.OnChange(o => _configured = FromOptions(o));
     }
@@ -27,6 +28,9 @@ internal sealed class UpstreamTarget : IDisposable
 
     /// <summary>Decided once at start-up, like the paths and fields that go with it.</summary>
     public UpstreamMode Mode { get; }
+
+    /// <summary>Whether tasks can be found upstream by their <c>external_task_id</c> (<c>Upstream:ExternalTaskIdLookup</c>).</summary>
+    public bool CanLookUpByExternalTaskId { get; }
 
     /// <summary>Null until the built-in simulator, when used, has started.</summary>
     public UpstreamEndpoint? Current => UsesBuiltInSimulator ? _builtIn : _configured;

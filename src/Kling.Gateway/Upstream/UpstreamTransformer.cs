@@ -22,6 +22,8 @@ internal sealed class UpstreamTransformer(Uri requestUri, string authorization, 
         // The answer is parsed here, so ask for it uncompressed.
         headers.Remove(HeaderNames.AcceptEncoding);
         headers.Remove(RequestIdMiddleware.HeaderName);
+        // A tenant's idempotency key is the gateway's business: upstream it would let tenants replay each other's tasks.
+        headers.Remove("Idempotency-Key");
         headers.TryAddWithoutValidation(HeaderNames.Authorization, authorization);
         headers.TryAddWithoutValidation(RequestIdMiddleware.HeaderName, requestId);
         proxyRequest.RequestUri = requestUri;

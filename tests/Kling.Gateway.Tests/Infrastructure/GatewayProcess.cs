@@ -8,10 +8,13 @@ internal sealed class GatewayProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringWriter _output = new();
 
-    private GatewayProcess(Process process, Uri address)
+    private readonly string _databasePath;
+
+    private GatewayProcess(Process process, Uri address, string databasePath)
     {
         _process = process;
         Address = address;
+        _databasePath = databasePath;
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.BeginOutputReadLine();
@@ -19,6 +22,9 @@ internal sealed class GatewayProcess : IAsyncDisposable
     }
 
     public Uri Address { get; }
+
+    /// <summary>False for a gateway whose database a later one (a restart) reopens.</summary>
+    public bool DeleteDatabaseOnDispose { get; set; } = true;
 
     private static string DatabasePath { get; } =
         Path.Combine(Path.GetTempPath(), "kling-gateway-tests", "process-" + Environment.ProcessId + ".db");
@@ -52,14 +58,14 @@ internal sealed class GatewayProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        return new GatewayProcess(Process.Start(start)!, address);
+        return new GatewayProcess(Process.Start(start)!, address, start.Environment["Store__Sqlite__Path"]!);
     }
 
     /// <summary>Waits (bounded) until the gateway answers its readiness probe.</summary>
     public async Task WaitUntilReadyAsync()
     {
         using var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(2) };
-        for (var attempt = 0; attempt < 150 && !_process.HasExited; attempt++)
+        for (var attempt = 0; attempt < 300 && !_process.HasExited; attempt++)
         {
             try
             {
@@ -77,7 +83,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        throw new InvalidOperationException("the gateway did not become ready:\n" + Output);
+        throw new InvalidOperationException($"the gateway did not become ready (exited: {_process.HasExited}{(_process.HasExited ? ", code " + _process.ExitCode : "")}):\n" + Output);
     }
 
     /// <summary>Waits (bounded) until the process has written <paramref name="text"/>; the output is read asynchronously.</summary>
@@ -94,6 +100,13 @@ internal sealed class GatewayProcess : IAsyncDisposable
         }
 
         return false;
+    }
+
+    /// <summary>Kills the process at once (SIGKILL, as <c>kill -9</c>): nothing is flushed, nothing is released.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
     }
 
     /// <summary>Waits (bounded) for the process to exit on its own and returns its exit code.</summary>
@@ -113,9 +126,9 @@ internal sealed class GatewayProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        foreach (var suffix in DeleteDatabaseOnDispose ? new[] { "", "-wal", "-shm" } : [])
         {
-            File.Delete(DatabasePath + suffix);
+            File.Delete(_databasePath + suffix);
         }
     }
 

@@ -12,6 +12,7 @@ internal sealed class RecordingUpstream : IAsyncDisposable
     public const string SecretKey = "upstream-secret-key-0123456789-abcdefghij";
 
     private readonly ConcurrentQueue<RecordedExchange> _received = new();
+    private readonly ConcurrentDictionary<string, byte[]> _idempotentAnswers = new(StringComparer.Ordinal);
     private SimulatorServer? _server;
     private int _arrived;
 
@@ -26,6 +27,21 @@ internal sealed class RecordingUpstream : IAsyncDisposable
     public int Arrived => Volatile.Read(ref _arrived);
 
     public IReadOnlyList<RecordedExchange> Received => [.. _received];
+
+    /// <summary>The submits received (POSTs), answered or not.</summary>
+    public IReadOnlyList<RecordedExchange> Submits => [.. _received.Where(e => e.Method == "POST")];
+
+    /// <summary>Like many aggregators: a submit repeating an <c>Idempotency-Key</c> header gets the first answer again.</summary>
+    public bool ReplaysIdempotencyKeys { get; set; }
+
+    /// <summary>When set, a submit's answer is held (the task already exists) until the task completes or the caller goes away.</summary>
+    public Task? HoldSubmitAnswers { get; set; }
+
+    /// <summary>Runs once a submit has been answered by the simulator, before the answer leaves (e.g. to fail a store right then).</summary>
+    public Func<RecordedExchange, Task>? AfterSubmit { get; set; }
+
+    /// <summary>When set, every submit is answered with this body (status 200) instead of reaching the simulator.</summary>
+    public byte[]? FixedSubmitAnswer { get; set; }
 
     private SimulatorServer Server => _server ?? throw new InvalidOperationException("not started");
 
@@ -52,24 +68,56 @@ internal sealed class RecordingUpstream : IAsyncDisposable
         await context.Request.Body.CopyToAsync(requestBody);
         requestBody.Position = 0;
         context.Request.Body = requestBody;
+        var isSubmit = HttpMethods.IsPost(context.Request.Method);
+        var idempotencyKey = isSubmit && ReplaysIdempotencyKeys ? context.Request.Headers["Idempotency-Key"].ToString() : "";
 
         var original = context.Response.Body;
         using var responseBody = new MemoryStream();
         context.Response.Body = responseBody;
+        RecordedExchange exchange;
         try
         {
-            await next(context);
+            if (idempotencyKey.Length > 0 && _idempotentAnswers.TryGetValue(idempotencyKey, out var replay))
+            {
+                context.Response.ContentType = "application/json";
+                await responseBody.WriteAsync(replay);
+            }
+            else if (isSubmit && FixedSubmitAnswer is { } fixedAnswer)
+            {
+                context.Response.ContentType = "application/json";
+                await responseBody.WriteAsync(fixedAnswer);
+            }
+            else
+            {
+                await next(context);
+            }
         }
         finally
         {
             context.Response.Body = original;
-            _received.Enqueue(new RecordedExchange(
+            exchange = new RecordedExchange(
                 context.Request.Method,
                 context.Request.Path + context.Request.QueryString,
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
                 requestBody.ToArray(),
                 context.Response.StatusCode,
-                responseBody.ToArray()));
+                responseBody.ToArray());
+            _received.Enqueue(exchange);
+        }
+
+        if (idempotencyKey.Length > 0 && exchange.ResponseStatus == 200)
+        {
+            _idempotentAnswers.TryAdd(idempotencyKey, exchange.ResponseBody);
+        }
+
+        if (isSubmit && HoldSubmitAnswers is { } hold)
+        {
+            await hold.WaitAsync(context.RequestAborted);
+        }
+
+        if (isSubmit && AfterSubmit is { } after)
+        {
+            await after(exchange);
         }
 
         responseBody.Position = 0;

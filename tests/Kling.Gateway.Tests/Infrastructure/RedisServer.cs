@@ -67,6 +67,12 @@ internal sealed class RedisServer : IAsyncDisposable
         throw new InvalidOperationException($"redis-server did not start on port {Port}");
     }
 
+    /// <summary>Freezes the server (SIGSTOP): connections stay open and nothing is answered, as in a stall or a partition.</summary>
+    public Task PauseAsync() => SignalAsync("-STOP");
+
+    /// <summary>Lets a paused server run again (SIGCONT); it answers what it was sent meanwhile.</summary>
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
     public async Task StopAsync()
     {
         Kill();
@@ -81,6 +87,12 @@ internal sealed class RedisServer : IAsyncDisposable
         }
 
         _process?.Dispose();
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [signal, _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
     }
 
     private void Kill()

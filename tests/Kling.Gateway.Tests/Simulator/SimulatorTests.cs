@@ -76,4 +76,24 @@ public sealed class SimulatorTests
 
     private static async Task<string> StatusAsync(HttpClient client, string taskId) =>
         (string)(await (await client.GetAsync(Text2VideoPath + "/" + taskId)).ReadJsonAsync())["data"]!["task_status"]!;
+
+    [Fact]
+    public async Task External_task_ids_are_unique_per_account_and_find_their_task()
+    {
+        await using var upstream = await RecordingUpstream.StartAsync();
+        using var client = new HttpClient { BaseAddress = upstream.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", RecordingUpstream.ApiKey);
+        const string Body = """{"model":"kling-v1","prompt":"p","external_task_id":"my-id-1"}""";
+
+        using var first = await client.PostAsync(Text2VideoPath, Json(Body));
+        using var duplicate = await client.PostAsync(Text2VideoPath, Json(Body));
+        var taskId = (string)(await first.ReadJsonAsync())["data"]!["task_id"]!;
+        using var byExternalId = await client.GetAsync(Text2VideoPath + "/my-id-1");
+
+        Assert.Equal(HttpStatusCode.BadRequest, duplicate.StatusCode);
+        Assert.Equal(1201, (int)(await duplicate.ReadJsonAsync())["code"]!);
+        var found = await byExternalId.ReadJsonAsync();
+        Assert.Equal(taskId, (string)found["data"]!["task_id"]!);
+        Assert.Equal("my-id-1", (string)found["data"]!["task_info"]!["external_task_id"]!);
+    }
 }

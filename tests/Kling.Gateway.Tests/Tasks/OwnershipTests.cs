@@ -28,6 +28,34 @@ public abstract class OwnershipTests<TFixture>(TFixture fixture) : IClassFixture
     }
 
     [SkippableFact]
+    public async Task A_task_id_the_upstream_gives_twice_stays_with_its_first_owner_and_the_second_submit_gets_502()
+    {
+        await using var upstream = await RecordingUpstream.StartAsync();
+        await using var gateway = new GatewayFactory(upstream.BaseAddress, await TestStore.SettingsAsync(fixture.Kind));
+        using var a = gateway.CreateClient(TestKeys.TenantA);
+        using var b = gateway.CreateClient(TestKeys.TenantB);
+        // A broken (or replaying) upstream answers every submit with the same task.
+        upstream.FixedSubmitAnswer = """{"code":0,"message":"success","data":{"task_id":"shared-task-1","task_status":"submitted"}}"""u8.ToArray();
+
+        var ownedByA = await SubmitAsync(a);
+        using var fromB = await b.PostAsync(Text2VideoPath, Json(ValidSubmit));
+        upstream.FixedSubmitAnswer = null;
+        using var listOfA = await a.GetAsync(Text2VideoPath);
+        using var listOfB = await b.GetAsync(Text2VideoPath);
+        var mark = upstream.Count;
+        using var readByB = await b.GetAsync(Text2VideoPath + "/shared-task-1");
+
+        Assert.Equal("shared-task-1", ownedByA);
+        await fromB.AssertKlingErrorAsync(HttpStatusCode.BadGateway, 5000);
+        Assert.Contains("shared-task-1", (await listOfA.ReadJsonAsync())["data"]!.AsArray().Select(t => (string)t!["task_id"]!));
+        Assert.Empty((await listOfB.ReadJsonAsync())["data"]!.AsArray());
+        await readByB.AssertKlingErrorAsync(HttpStatusCode.NotFound, 1203);
+        Assert.Equal(mark, upstream.Count);
+        Assert.Contains(gateway.Logs.Events, e => e.Level == Serilog.Events.LogEventLevel.Error
+            && e.RenderMessage().Contains("shared-task-1", StringComparison.Ordinal) && e.RenderMessage().Contains("tenant-b", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
     public async Task A_tenant_lists_only_its_own_tasks_newest_first_in_pages()
     {
         await using var upstream = await RecordingUpstream.StartAsync();

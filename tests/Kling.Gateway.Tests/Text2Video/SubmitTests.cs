@@ -34,8 +34,12 @@ public abstract class SubmitTests<TFixture>(TFixture fixture) : IClassFixture<TF
         Assert.Equal("16:9", (string)body["aspect_ratio"]!);
         Assert.Equal("5", (string)body["duration"]!);
 
-        // The client gets exactly what the upstream answered, including its task id.
-        Assert.Equal(forwarded.ResponseBody, await response.Content.ReadAsByteArrayAsync());
+        // The upstream saw an external id the gateway made; the client gets what the upstream answered, task id included,
+        // except that external id: it sent none.
+        Assert.Matches("^kg-[0-9a-f]{32}$", (string)body["external_task_id"]!);
+        var answer = JsonNode.Parse(forwarded.ResponseBody)!;
+        answer["data"]!["task_info"]!["external_task_id"] = null;
+        Assert.True(JsonNode.DeepEquals(answer, JsonNode.Parse(await response.Content.ReadAsStringAsync())));
         var taskId = (string)(await response.ReadJsonAsync())["data"]!["task_id"]!;
         Assert.False(string.IsNullOrEmpty(taskId));
     }
@@ -64,7 +68,9 @@ public abstract class SubmitTests<TFixture>(TFixture fixture) : IClassFixture<TF
         Assert.Equal("10", (string)body["duration"]!);
         Assert.Equal("on", (string)body["sound"]!);
         Assert.Equal("https://hooks.example.com/kling", (string)body["callback_url"]!);
-        Assert.Equal("order-42", (string)body["external_task_id"]!);
+        // The tenant's own external_task_id stays the tenant's: upstream it is namespaced, the answer shows it as sent.
+        Assert.Matches("^kg-[0-9a-f]{32}$", (string)body["external_task_id"]!);
+        Assert.Equal("order-42", (string)(await response.ReadJsonAsync())["data"]!["task_info"]!["external_task_id"]!);
         Assert.Equal("simple", (string)body["camera_control"]!["type"]!);
         Assert.Equal(5.0, (double)body["camera_control"]!["config"]!["zoom"]!);
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"enabled":false,"position":[1,2]}"""), body["watermark"]));

@@ -20,6 +20,16 @@ internal readonly struct RedisTaskKeys(RedisConnection redis)
 
     public RedisKey ReservationSequence => redis.Key("reservation-seq");
 
+    /// <summary>Hash: what a reservation knows of its submit (built inside scripts too, from the prefix).</summary>
+    public RedisKey Reservation(long id) => redis.Key("reservation:" + id.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>Sorted set: reservation ids by lease expiry; a lapsed lease is a submit whose replica died.</summary>
+    public RedisKey Leases => redis.Key("leases");
+
+    /// <summary>String: the task a tenant submitted with this <c>external_task_id</c> of its own.</summary>
+    public RedisKey ExternalId(string tenantId, string clientExternalId) =>
+        redis.Key("external:" + tenantId.Length.ToString(CultureInfo.InvariantCulture) + ":" + tenantId + ":" + clientExternalId);
+
     /// <summary>The tenant id is length-prefixed, so no tenant/key pair can spell another's.</summary>
     public RedisKey Idempotency(string tenantId, string key) =>
         redis.Key("idempotency:" + tenantId.Length.ToString(CultureInfo.InvariantCulture) + ":" + tenantId + ":" + key);

@@ -26,7 +26,11 @@ internal sealed class SqliteDatabase : IDisposable
             observed_at INTEGER NOT NULL,        -- unix ms of the last upstream answer
             request_id  TEXT    NOT NULL,
             data        TEXT,                    -- the upstream's last data object
-            response    BLOB                     -- the upstream's last whole answer
+            response    BLOB,                    -- the upstream's last whole answer
+            external_id TEXT,                    -- the client's own external_task_id
+            upstream_external_id TEXT,           -- the external_task_id the upstream saw
+            idempotency_key TEXT,                -- the submit's key, while reserved
+            holder      TEXT                     -- the process that made the reservation
         );
         CREATE INDEX IF NOT EXISTS ix_tasks_slots ON tasks (tenant_id, holds_slot, created_at);
         CREATE INDEX IF NOT EXISTS ix_tasks_list ON tasks (tenant_id, created_at DESC, id DESC);
@@ -64,6 +68,9 @@ internal sealed class SqliteDatabase : IDisposable
 
     private const int MaxBatch = 256;
 
+    private static readonly (string Column, string Type)[] AddedColumns =
+        [("response", "BLOB"), ("external_id", "TEXT"), ("upstream_external_id", "TEXT"), ("idempotency_key", "TEXT"), ("holder", "TEXT")];
+
     private readonly string _connectionString;
     private readonly SqliteWriter _writer;
     private readonly Channel<WriteOperation> _queue = Channel.CreateUnbounded<WriteOperation>(new UnboundedChannelOptions { SingleReader = true });
@@ -77,11 +84,16 @@ internal sealed class SqliteDatabase : IDisposable
         _writer = new SqliteWriter(Open());
         // WAL with NORMAL: a commit is durable once the WAL is synced at checkpoint; a power cut may lose the last commits, never corrupt.
         _writer.Execute(Schema + "PRAGMA synchronous = NORMAL;");
-        // Databases made before answers were kept gain the column.
-        if ((long)_writer.Scalar("SELECT COUNT(*) FROM pragma_table_info('tasks') WHERE name = 'response'")! == 0)
+        // Databases made by earlier versions gain the columns added since.
+        foreach (var (column, type) in AddedColumns)
         {
-            _writer.Execute("ALTER TABLE tasks ADD COLUMN response BLOB");
+            if ((long)_writer.Scalar("SELECT COUNT(*) FROM pragma_table_info('tasks') WHERE name = $p0", column)! == 0)
+            {
+                _writer.Execute($"ALTER TABLE tasks ADD COLUMN {column} {type}");
+            }
         }
+
+        _writer.Execute("CREATE INDEX IF NOT EXISTS ix_tasks_external ON tasks (tenant_id, external_id) WHERE external_id IS NOT NULL");
 
         _writerThread = new Thread(WriteLoop) { IsBackground = true, Name = "sqlite-writer" };
         _writerThread.Start();

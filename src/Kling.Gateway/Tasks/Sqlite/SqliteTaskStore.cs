@@ -1,14 +1,22 @@
+using Kling.Gateway.Upstream;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace Kling.Gateway.Tasks.Sqlite;
 
-internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<TasksOptions> options, TimeProvider time) : ITaskStore
+/// <param name="upstream">Its <c>Timeout</c> bounds how long a submit may be in flight: a reservation older than that,
+/// left by another process, died with it.</param>
+internal sealed class SqliteTaskStore(
+    SqliteDatabase database, IOptionsMonitor<TasksOptions> options, IOptionsMonitor<UpstreamOptions> upstream, TimeProvider time) : ITaskStore
 {
-    private const string Columns = "task_id, tenant_id, model, status, created_at, updated_at, observed_at, request_id, data, response";
+    private const string Columns = "task_id, tenant_id, model, status, created_at, updated_at, observed_at, request_id, data, response, external_id";
+    private const string ReservationColumns = "id, tenant_id, model, request_id, upstream_external_id, external_id, idempotency_key, created_at";
     private const string Finished = "('succeed', 'failed')";
 
-    public Task<SlotReservation?> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks)
+    /// <summary>This process, in the reservations it makes: what another process reserved and never settled is abandoned.</summary>
+    private readonly string _holder = Guid.NewGuid().ToString("N");
+
+    public Task<SlotReservation?> TryReserveSlotAsync(SubmitIntent intent, int maxActiveTasks)
     {
         var created = time.GetUtcNow();
         var now = created.ToUnixTimeMilliseconds();
@@ -16,35 +24,83 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
         return database.WriteAsync<SlotReservation?>(writer =>
         {
             // Slots past the maximum task age are freed first, so they never block a submit.
-            writer.Execute("UPDATE tasks SET holds_slot = 0 WHERE tenant_id = $p0 AND holds_slot = 1 AND created_at <= $p1", tenantId, oldest);
-            if ((long)(writer.Scalar("SELECT active FROM tenant_slots WHERE tenant_id = $p0", tenantId) ?? 0L) >= maxActiveTasks)
+            writer.Execute("UPDATE tasks SET holds_slot = 0 WHERE tenant_id = $p0 AND holds_slot = 1 AND created_at <= $p1", intent.TenantId, oldest);
+            if ((long)(writer.Scalar("SELECT active FROM tenant_slots WHERE tenant_id = $p0", intent.TenantId) ?? 0L) >= maxActiveTasks)
             {
                 return null;
             }
 
             var id = (long)writer.Scalar(
                 """
-                INSERT INTO tasks (tenant_id, model, status, holds_slot, created_at, updated_at, observed_at, request_id)
-                VALUES ($p0, $p1, 'reserved', 1, $p2, $p2, $p2, $p3) RETURNING id
-                """, tenantId, model, now, requestId)!;
-            return new SlotReservation(id, tenantId, model, requestId, created);
+                INSERT INTO tasks (tenant_id, model, status, holds_slot, created_at, updated_at, observed_at, request_id,
+                                   external_id, upstream_external_id, idempotency_key, holder)
+                VALUES ($p0, $p1, 'reserved', 1, $p2, $p2, $p2, $p3, $p4, $p5, $p6, $p7) RETURNING id
+                """, intent.TenantId, intent.Model, now, intent.RequestId, intent.ClientExternalId, intent.UpstreamExternalId,
+                intent.IdempotencyKey, _holder)!;
+            return new SlotReservation(id, intent, created);
         });
     }
 
     public Task ReleaseSlotAsync(SlotReservation reservation) =>
         database.ExecuteAsync("DELETE FROM tasks WHERE id = $p0 AND task_id IS NULL", reservation.Id);
 
-    public Task RecordSubmittedAsync(SlotReservation reservation, TaskSnapshot snapshot) =>
-        database.ExecuteAsync(
+    public Task<RecordOutcome> RecordSubmittedAsync(SlotReservation reservation, TaskSnapshot snapshot)
+    {
+        var now = Now();
+        var intent = reservation.Intent;
+        return database.WriteAsync(writer =>
+        {
+            var owner = writer.Scalar("SELECT tenant_id FROM tasks WHERE task_id = $p0", snapshot.TaskId);
+            if (owner is string known)
+            {
+                writer.Execute("DELETE FROM tasks WHERE id = $p0 AND task_id IS NULL", reservation.Id);
+                return known == intent.TenantId ? RecordOutcome.AlreadyRecorded : RecordOutcome.OwnedByAnotherTenant;
+            }
+
+            var updated = writer.Execute(
+                $"""
+                UPDATE tasks SET task_id = $p1, status = $p2, data = $p3, response = $p5, updated_at = $p4, observed_at = $p4,
+                                 holds_slot = CASE WHEN $p2 IN {Finished} THEN 0 ELSE holds_slot END, idempotency_key = NULL, holder = NULL
+                WHERE id = $p0 AND task_id IS NULL
+                """, reservation.Id, snapshot.TaskId, snapshot.Status.Name, snapshot.Data, now, snapshot.Response);
+            if (updated == 0)
+            {
+                // The reservation is gone (freed past the maximum task age): the task is the tenant's all the same.
+                writer.Execute(
+                    $"""
+                    INSERT INTO tasks (tenant_id, task_id, model, status, holds_slot, created_at, updated_at, observed_at, request_id,
+                                       data, response, external_id, upstream_external_id)
+                    VALUES ($p0, $p1, $p2, $p3, CASE WHEN $p3 IN {Finished} THEN 0 ELSE 1 END, $p4, $p5, $p5, $p6, $p7, $p8, $p9, $p10)
+                    """, intent.TenantId, snapshot.TaskId, intent.Model, snapshot.Status.Name, reservation.CreatedAt.ToUnixTimeMilliseconds(),
+                    now, intent.RequestId, snapshot.Data, snapshot.Response, intent.ClientExternalId, intent.UpstreamExternalId);
+            }
+
+            return RecordOutcome.Recorded;
+        });
+    }
+
+    public Task<IReadOnlyList<SlotReservation>> ClaimAbandonedAsync(int limit)
+    {
+        var madeBefore = Now() - (long)upstream.CurrentValue.Timeout.TotalMilliseconds;
+        return database.WriteAsync<IReadOnlyList<SlotReservation>>(writer => writer.Query(
             $"""
-            UPDATE tasks SET task_id = $p1, status = $p2, data = $p3, response = $p5, updated_at = $p4, observed_at = $p4,
-                             holds_slot = CASE WHEN $p2 IN {Finished} THEN 0 ELSE holds_slot END
-            WHERE id = $p0
-            """, reservation.Id, snapshot.TaskId, snapshot.Status.Name, snapshot.Data, Now(), snapshot.Response);
+            UPDATE tasks SET holder = $p0 WHERE id IN (
+                SELECT id FROM tasks WHERE task_id IS NULL AND holder IS NOT $p0 AND created_at <= $p1 ORDER BY id LIMIT $p2)
+            RETURNING {ReservationColumns}
+            """, ReadReservation, _holder, madeBefore, limit));
+    }
 
     public async Task<TaskRecord?> FindAsync(string tenantId, string taskId)
     {
         var found = await QueryAsync($"SELECT {Columns} FROM tasks WHERE task_id = $p0 AND tenant_id = $p1", taskId, tenantId);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    public async Task<TaskRecord?> FindByExternalIdAsync(string tenantId, string clientExternalId)
+    {
+        var found = await QueryAsync(
+            $"SELECT {Columns} FROM tasks WHERE tenant_id = $p0 AND external_id = $p1 AND task_id IS NOT NULL ORDER BY id DESC LIMIT 1",
+            tenantId, clientExternalId);
         return found.Count == 0 ? null : found[0];
     }
 
@@ -134,5 +190,16 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
         reader.GetString(7),
         reader.IsDBNull(8) ? null : reader.GetString(8),
-        reader.IsDBNull(9) ? null : (byte[])reader.GetValue(9));
+        reader.IsDBNull(9) ? null : (byte[])reader.GetValue(9),
+        reader.IsDBNull(10) ? null : reader.GetString(10));
+
+    private static SlotReservation ReadReservation(SqliteDataReader reader) => new(
+        reader.GetInt64(0),
+        new SubmitIntent(
+            reader.GetString(1), reader.GetString(2), reader.GetString(3),
+            // Reservations made before external ids were kept have none: nothing to look up by.
+            reader.IsDBNull(4) ? "" : reader.GetString(4),
+            reader.IsDBNull(5) ? null : reader.GetString(5),
+            reader.IsDBNull(6) ? null : reader.GetString(6)),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)));
 }
