@@ -30,7 +30,9 @@ internal static class Text2VideoApi
                 + "(cfg_scale 5.0, mode std, aspect_ratio 16:9, duration \"5\") and forwards it with the gateway's upstream credential. "
                 + "Unknown fields are forwarded unchanged. With an `Idempotency-Key` header (or an `external_task_id`), a retry within "
                 + "24 hours gets the first answer again (header `Idempotent-Replayed: true`) instead of a second task; the same key with "
-                + "another body gets 422, and a retry while the first is still in flight gets 409.")
+                + "another body gets 422, and a retry while the first is still in flight gets 409. A 503 with `Retry-After` after the upstream "
+                + "created the task means the gateway is still recording it: retry with the same key to get it (never a second task). "
+                + "`external_task_id` goes upstream namespaced per tenant and every answer shows the value you sent.")
             .Accepts<Text2VideoRequest>("application/json")
             .Produces<Text2VideoResponse>(StatusCodes.Status200OK)
             .ProducesKlingErrors(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge,
@@ -42,6 +44,7 @@ internal static class Text2VideoApi
             .WithName("QueryText2Video")
             .WithSummary("Query a text-to-video task")
             .WithDescription("Returns the task's status and, once it succeeded, its videos, as the upstream reports them. "
+                + "The id may also be your own `external_task_id`. "
                 + "Only the tenant that submitted a task can see it; any other id gets 404 code 1203. "
                 + "A finished task is answered by the gateway itself from then on; an answer younger than the minimum poll interval "
                 + "(2 s by default) is served again, with an `Age` header, instead of asking the upstream; concurrent polls of one task "
