@@ -1,5 +1,5 @@
-using System.Net;
 using Microsoft.Net.Http.Headers;
+using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 
 // A bare YARP direct forwarder: what .NET itself costs per proxied request. No authentication, limits, logs or store;
@@ -12,16 +12,8 @@ var app = builder.Build();
 
 var upstream = app.Configuration["Upstream:BaseUrl"] ?? throw new InvalidOperationException("Upstream:BaseUrl is required");
 var transformer = new UpstreamKeyTransformer("Bearer " + app.Configuration["Upstream:ApiKey"]);
-// The same pool settings as the gateway's upstream invoker.
-using var invoker = new HttpMessageInvoker(new SocketsHttpHandler
-{
-    UseProxy = false,
-    AllowAutoRedirect = false,
-    AutomaticDecompression = DecompressionMethods.None,
-    UseCookies = false,
-    EnableMultipleHttp2Connections = true,
-    ConnectTimeout = TimeSpan.FromSeconds(10),
-});
+// YARP's own client for forwarding (no proxy, redirects, cookies or decompression; trace context propagated).
+using var invoker = new ForwarderHttpClientFactory().CreateClient(new ForwarderHttpClientContext { NewConfig = HttpClientConfig.Empty });
 var forwarder = app.Services.GetRequiredService<IHttpForwarder>();
 // On a failure YARP has already answered 502/504; the error itself is not needed here.
 app.Map("/{**path}", async (HttpContext context) =>
