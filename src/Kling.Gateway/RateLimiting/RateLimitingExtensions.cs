@@ -13,6 +13,8 @@ internal static class RateLimitingExtensions
         builder.Services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section)
             .Validate(o => o.SubmitsPerMinute >= 1 && o.QueriesPerMinute >= 1 && o.MaxActiveTasks >= 1,
                 "Limits:SubmitsPerMinute, Limits:QueriesPerMinute and Limits:MaxActiveTasks must each be at least 1")
+            .Validate(o => LimitsOptions.IsValidBudget(o.UnitsPerDay), "Limits:UnitsPerDay " + LimitsOptions.BudgetRule)
+            .Validate(o => LimitsOptions.IsValidBudget(o.UnitsPerMonth), "Limits:UnitsPerMonth " + LimitsOptions.BudgetRule)
             .ValidateOnStart();
         // With the Redis store, limits are shared by every replica; otherwise they live in this process.
         builder.Services.AddSingleton<InProcessRateLimiter>();

@@ -1,4 +1,5 @@
 using System.Text;
+using Kling.Gateway.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace Kling.Gateway.Tenancy;
@@ -42,6 +43,14 @@ internal sealed class TenantsOptionsValidator(IHostEnvironment environment) : IV
                 if (value < 1)
                 {
                     failures.Add($"Tenants:{t}:Limits:{limit} must be at least 1");
+                }
+            }
+
+            foreach (var (budget, value) in new[] { ("UnitsPerDay", tenant.Limits?.UnitsPerDay), ("UnitsPerMonth", tenant.Limits?.UnitsPerMonth) })
+            {
+                if (!LimitsOptions.IsValidBudget(value))
+                {
+                    failures.Add($"Tenants:{t}:Limits:{budget} {LimitsOptions.BudgetRule}");
                 }
             }
 
