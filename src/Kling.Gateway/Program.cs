@@ -7,6 +7,7 @@ using Kling.Gateway.Tasks;
 using Kling.Gateway.Tenancy;
 using Kling.Gateway.Text2Video;
 using Kling.Gateway.Upstream;
+using Kling.Gateway.Usage;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Formatting.Compact;
@@ -23,6 +24,7 @@ try
     builder.AddTasks();
     builder.AddPolling();
     builder.AddUpstream();
+    builder.AddUsage();
     builder.AddText2Video();
     builder.AddOpenApiDocs();
 
@@ -37,6 +39,7 @@ try
     app.MapHealth();
     app.MapMetrics();
     app.MapText2Video();
+    app.MapUsage();
 
     await app.RunAsync();
     return 0;

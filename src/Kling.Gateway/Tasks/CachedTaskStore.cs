@@ -16,8 +16,8 @@ internal sealed class CachedTaskStore(ITaskStore store, bool shared, TimeProvide
 
     private readonly MemoryCache _recent = new(new MemoryCacheOptions { SizeLimit = Capacity, Clock = new SystemClockAdapter(time) });
 
-    public Task<SlotReservation?> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks, CancellationToken cancellationToken) =>
-        store.TryReserveSlotAsync(tenantId, model, requestId, maxActiveTasks, cancellationToken);
+    public Task<SlotDecision> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks, UnitCharge charge, CancellationToken cancellationToken) =>
+        store.TryReserveSlotAsync(tenantId, model, requestId, maxActiveTasks, charge, cancellationToken);
 
     public Task ReleaseSlotAsync(SlotReservation reservation, CancellationToken cancellationToken) =>
         store.ReleaseSlotAsync(reservation, cancellationToken);
@@ -73,6 +73,9 @@ internal sealed class CachedTaskStore(ITaskStore store, bool shared, TimeProvide
 
     public Task<IReadOnlyDictionary<string, int>> ActiveCountsAsync(IReadOnlyCollection<string> tenantIds, CancellationToken cancellationToken) =>
         store.ActiveCountsAsync(tenantIds, cancellationToken);
+
+    public Task<IReadOnlyList<UnitTotal>> UnitTotalsAsync(IReadOnlyCollection<string> tenantIds, IReadOnlyCollection<string> periods, CancellationToken cancellationToken) =>
+        store.UnitTotalsAsync(tenantIds, periods, cancellationToken);
 
     public Task PingAsync(CancellationToken cancellationToken) => store.PingAsync(cancellationToken);
 

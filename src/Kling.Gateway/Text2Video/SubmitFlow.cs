@@ -3,14 +3,16 @@ using Kling.Gateway.Observability;
 using Kling.Gateway.Tasks;
 using Kling.Gateway.Tenancy;
 using Kling.Gateway.Upstream;
+using Kling.Gateway.Usage;
 using Microsoft.Extensions.Options;
 using Serilog;
 
 namespace Kling.Gateway.Text2Video;
 
 /// <summary>
-/// A submit, end to end: validate and enrich, replay a retried idempotent submit, take an active-task slot,
-/// forward, and record the task as the tenant's. A submit that creates no task gives its slot and key back.
+/// A submit, end to end: validate and enrich, replay a retried idempotent submit, take an active-task slot and reserve
+/// the task's estimated units within the tenant's budgets, forward, and record the task as the tenant's. A submit that
+/// creates no task gives its slot, units and key back.
 /// </summary>
 internal sealed class SubmitFlow(
     Text2VideoRules rules,
@@ -18,6 +20,7 @@ internal sealed class SubmitFlow(
     ITaskStore tasks,
     IIdempotencyStore idempotency,
     TenantDirectory tenants,
+    Budgets budgets,
     IOptionsMonitor<UpstreamOptions> upstreamOptions,
     GatewayMetrics metrics,
     IDiagnosticContext diagnostics)
@@ -47,12 +50,20 @@ internal sealed class SubmitFlow(
             return;
         }
 
-        // Past this point nothing may leak: the slot and the key claim are given back unless a task was recorded.
+        // Past this point nothing may leak: the slot, its units and the key claim are given back unless a task was recorded.
         var maxActiveTasks = tenants.LimitsFor(tenantId).MaxActiveTasks;
-        var reservation = await tasks.TryReserveSlotAsync(tenantId, body.Request.Model!, context.GetRequestId(), maxActiveTasks, context.RequestAborted);
-        if (reservation is null)
+        var budget = budgets.For(tenantId, body.Request.Model!, ModeOf(body.Request), DurationOf(body.Request));
+        var decision = await tasks.TryReserveSlotAsync(
+            tenantId, body.Request.Model!, context.GetRequestId(), maxActiveTasks, budget.Charge, context.RequestAborted);
+        if (decision.Reservation is not { } reservation)
         {
             await ForgetAsync(tenantId, key);
+            if (decision.Refusal != SlotRefusal.Concurrency)
+            {
+                await budgets.RefuseAsync(context, tenantId, budget, decision.Refusal);
+                return;
+            }
+
             metrics.Rejected(tenantId, "concurrency");
             await context.WriteKlingErrorAsync(429, ErrorCodes.ConcurrencyLimited,
                 $"concurrency limit exceeded: at most {maxActiveTasks} running tasks for this tenant; retry when one has finished");
@@ -108,6 +119,11 @@ internal sealed class SubmitFlow(
                 "a request with this idempotency key (Idempotency-Key or external_task_id) is still in progress; retry shortly"),
         };
     }
+
+    /// <summary>The mode and duration the task runs with (the defaults when not sent), as the price table names them.</summary>
+    private static string ModeOf(Text2VideoRequest request) => (request.Mode ?? Text2VideoDefaults.Mode) == VideoMode.Pro ? "pro" : "std";
+
+    private static string DurationOf(Text2VideoRequest request) => (request.Duration ?? Text2VideoDefaults.Duration) == VideoDuration.Ten ? "10" : "5";
 
     private Task ForgetAsync(string tenantId, string? key) =>
         key is null ? Task.CompletedTask : idempotency.ForgetAsync(tenantId, key, CancellationToken.None);

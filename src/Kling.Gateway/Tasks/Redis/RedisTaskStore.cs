@@ -11,22 +11,74 @@ namespace Kling.Gateway.Tasks.Redis;
 internal sealed class RedisTaskStore(RedisConnection redis, IOptionsMonitor<TasksOptions> options, TimeProvider time)
     : ITaskStore
 {
-    private const string ReserveScript = """
+    // A reservation's or task's units, settled once: the charge entry is deleted by whoever settles it first. cost is
+    // 'estimate', a number of thousandths, or '' (released: nothing used). The usage keys come from the entry (one node, not Cluster).
+    private const string SettleFunction = """
+        local function settle(charges, member, cost)
+            local raw = redis.call('HGET', charges, member)
+            if not raw then return 0 end
+            redis.call('HDEL', charges, member)
+            local charge = cjson.decode(raw)
+            if cost == 'estimate' then cost = charge.e else cost = tonumber(cost) end
+            for _, key in ipairs(charge.k) do
+                redis.call('HINCRBY', key, 'reserved', -charge.e)
+                redis.call('HINCRBY', key, 'reserved|' .. charge.f, -charge.e)
+                if cost then
+                    redis.call('HINCRBY', key, 'used', cost)
+                    redis.call('HINCRBY', key, 'used|' .. charge.f, cost)
+                end
+            end
+            return 1
+        end
+
+        """;
+
+    // Returns the reservation id, or -1 (no slot), -2 (day budget), -3 (month budget). Slots past the maximum age are
+    // dropped first; a task that aged out without being seen to finish may have been charged: it costs its estimate.
+    private const string ReserveScript = SettleFunction + """
+        for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])) do settle(KEYS[3], member, 'estimate') end
         redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
-        if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return false end
+        if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return -1 end
+        local estimate = tonumber(ARGV[4])
+        for i = 1, 2 do
+            local limit = tonumber(ARGV[4 + i])
+            if limit >= 0 then
+                local spent = redis.call('HMGET', KEYS[3 + i], 'reserved', 'used')
+                if (tonumber(spent[1]) or 0) + (tonumber(spent[2]) or 0) + estimate > limit then return -1 - i end
+            end
+        end
         local id = redis.call('INCR', KEYS[2])
-        redis.call('ZADD', KEYS[1], ARGV[1], 'reservation:' .. id)
+        local member = 'reservation:' .. id
+        redis.call('ZADD', KEYS[1], ARGV[1], member)
+        redis.call('HSET', KEYS[3], member, cjson.encode({e = estimate, f = ARGV[7], k = {KEYS[4], KEYS[5], KEYS[6]}}))
+        for i = 4, 6 do
+            redis.call('HINCRBY', KEYS[i], 'reserved', estimate)
+            redis.call('HINCRBY', KEYS[i], 'reserved|' .. ARGV[7], estimate)
+        end
+        redis.call('PEXPIRE', KEYS[4], ARGV[8])
+        redis.call('PEXPIRE', KEYS[5], ARGV[9])
         return id
         """;
 
-    private const string RecordScript = """
+    private const string ReleaseScript = SettleFunction + """
         redis.call('ZREM', KEYS[1], ARGV[1])
+        return settle(KEYS[2], ARGV[1], '')
+        """;
+
+    private const string RecordScript = SettleFunction + """
+        redis.call('ZREM', KEYS[1], ARGV[1])
+        local charge = redis.call('HGET', KEYS[5], ARGV[1])
+        if charge then
+            redis.call('HDEL', KEYS[5], ARGV[1])
+            redis.call('HSET', KEYS[5], ARGV[2], charge)
+        end
         redis.call('HSET', KEYS[2], 'tenant', ARGV[7], 'model', ARGV[8], 'status', ARGV[3], 'created', ARGV[5],
                    'updated', ARGV[6], 'observed', ARGV[6], 'request', ARGV[9], 'data', ARGV[4], 'response', ARGV[13])
         redis.call('ZADD', KEYS[3], ARGV[5], ARGV[2])
         redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[12])
         if ARGV[10] == '1' then
             redis.call('PEXPIRE', KEYS[2], ARGV[11])
+            settle(KEYS[5], ARGV[2], ARGV[14])
         else
             redis.call('ZADD', KEYS[1], ARGV[5], ARGV[2])
             redis.call('ZADD', KEYS[4], ARGV[6], ARGV[2])
@@ -34,7 +86,7 @@ internal sealed class RedisTaskStore(RedisConnection redis, IOptionsMonitor<Task
         return 1
         """;
 
-    private const string ObserveScript = """
+    private const string ObserveScript = SettleFunction + """
         if redis.call('HGET', KEYS[1], 'tenant') ~= ARGV[6] then return 0 end
         if redis.call('HGET', KEYS[1], 'status') ~= ARGV[2] then redis.call('HSET', KEYS[1], 'updated', ARGV[4]) end
         redis.call('HSET', KEYS[1], 'status', ARGV[2], 'data', ARGV[3], 'observed', ARGV[4], 'response', ARGV[7])
@@ -42,6 +94,7 @@ internal sealed class RedisTaskStore(RedisConnection redis, IOptionsMonitor<Task
             redis.call('ZREM', KEYS[3], ARGV[1])
             redis.call('ZREM', KEYS[2], ARGV[1])
             redis.call('PEXPIRE', KEYS[1], ARGV[5])
+            settle(KEYS[4], ARGV[1], ARGV[8])
         else
             redis.call('ZADD', KEYS[2], 'XX', ARGV[4], ARGV[1])
         end
@@ -68,28 +121,46 @@ internal sealed class RedisTaskStore(RedisConnection redis, IOptionsMonitor<Task
 
     private RedisKeys Keys => redis.Keys;
 
-    public async Task<SlotReservation?> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks, CancellationToken cancellationToken)
+    public async Task<SlotDecision> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks, UnitCharge charge, CancellationToken cancellationToken)
     {
         var created = time.GetUtcNow();
         var now = created.ToUnixTimeMilliseconds();
-        var result = await redis.RunAsync(db => db.ScriptEvaluateAsync(
-            ReserveScript, [Keys.TenantSlots(tenantId), Keys.ReservationSequence], [now, OldestCounted(now), maxActiveTasks]));
-        return result.IsNull ? null : new SlotReservation((long)result, tenantId, model, requestId, created);
+        var result = (long)await redis.RunAsync(db => db.ScriptEvaluateAsync(
+            ReserveScript,
+            [
+                Keys.TenantSlots(tenantId), Keys.ReservationSequence, Keys.TenantCharges(tenantId),
+                Keys.TenantUnits(tenantId, charge.Day), Keys.TenantUnits(tenantId, charge.Month), Keys.TenantUnits(tenantId, UnitCharge.Total),
+            ],
+            [
+                now, OldestCounted(now), maxActiveTasks, charge.Estimate, charge.DayLimit ?? -1, charge.MonthLimit ?? -1,
+                model + "|" + charge.Mode, (long)DayUnitsKept.TotalMilliseconds, (long)MonthUnitsKept.TotalMilliseconds,
+            ]));
+        return result switch
+        {
+            -1 => SlotDecision.Refused(SlotRefusal.Concurrency),
+            -2 => SlotDecision.Refused(SlotRefusal.DayBudget),
+            -3 => SlotDecision.Refused(SlotRefusal.MonthBudget),
+            _ => new SlotDecision(new SlotReservation(result, tenantId, model, requestId, created, charge), SlotRefusal.None),
+        };
     }
 
     public Task ReleaseSlotAsync(SlotReservation reservation, CancellationToken cancellationToken) =>
-        redis.RunAsync(db => db.SortedSetRemoveAsync(Keys.TenantSlots(reservation.TenantId), ReservationMember(reservation)));
+        redis.RunAsync(db => db.ScriptEvaluateAsync(
+            ReleaseScript, [Keys.TenantSlots(reservation.TenantId), Keys.TenantCharges(reservation.TenantId)], [ReservationMember(reservation)]));
 
     public Task RecordSubmittedAsync(SlotReservation reservation, TaskSnapshot snapshot, CancellationToken cancellationToken)
     {
         var now = Now();
         return redis.RunAsync(db => db.ScriptEvaluateAsync(
             RecordScript,
-            [Keys.TenantSlots(reservation.TenantId), Keys.Task(snapshot.TaskId), Keys.TenantTasks(reservation.TenantId), Keys.Running],
+            [
+                Keys.TenantSlots(reservation.TenantId), Keys.Task(snapshot.TaskId), Keys.TenantTasks(reservation.TenantId), Keys.Running,
+                Keys.TenantCharges(reservation.TenantId),
+            ],
             [
                 ReservationMember(reservation), snapshot.TaskId, snapshot.Status, snapshot.Data, reservation.CreatedAt.ToUnixTimeMilliseconds(), now,
                 reservation.TenantId, reservation.Model, reservation.RequestId, snapshot.IsFinished ? "1" : "0", RetentionMs, now - RetentionMs,
-                snapshot.Response,
+                snapshot.Response, Cost(snapshot),
             ]));
     }
 
@@ -102,8 +173,8 @@ internal sealed class RedisTaskStore(RedisConnection redis, IOptionsMonitor<Task
     public Task ObserveAsync(string tenantId, TaskSnapshot snapshot, CancellationToken cancellationToken) =>
         redis.RunAsync(db => db.ScriptEvaluateAsync(
             ObserveScript,
-            [Keys.Task(snapshot.TaskId), Keys.Running, Keys.TenantSlots(tenantId)],
-            [snapshot.TaskId, snapshot.Status, snapshot.Data, Now(), RetentionMs, tenantId, snapshot.Response]));
+            [Keys.Task(snapshot.TaskId), Keys.Running, Keys.TenantSlots(tenantId), Keys.TenantCharges(tenantId)],
+            [snapshot.TaskId, snapshot.Status, snapshot.Data, Now(), RetentionMs, tenantId, snapshot.Response, Cost(snapshot)]));
 
     public async Task<IReadOnlyList<TaskRecord>> ListAsync(string tenantId, int pageNum, int pageSize, CancellationToken cancellationToken)
     {
@@ -132,11 +203,52 @@ internal sealed class RedisTaskStore(RedisConnection redis, IOptionsMonitor<Task
         return tenantIds.Zip(counts).ToDictionary(pair => pair.First, pair => (int)pair.Second, StringComparer.Ordinal);
     }
 
+    public async Task<IReadOnlyList<UnitTotal>> UnitTotalsAsync(IReadOnlyCollection<string> tenantIds, IReadOnlyCollection<string> periods, CancellationToken cancellationToken)
+    {
+        var wanted = tenantIds.SelectMany(tenant => periods.Select(period => (tenant, period))).ToList();
+        var hashes = await redis.RunAsync(db => Task.WhenAll(wanted.Select(w => db.HashGetAllAsync(Keys.TenantUnits(w.tenant, w.period)))));
+        var totals = new List<UnitTotal>();
+        foreach (var ((tenant, period), fields) in wanted.Zip(hashes))
+        {
+            // Fields: reserved|<model>|<mode> and used|<model>|<mode> (plus the period's sums, reserved and used).
+            var byModel = new Dictionary<string, (long Reserved, long Used)>(StringComparer.Ordinal);
+            foreach (var field in fields)
+            {
+                var name = field.Name.ToString();
+                var split = name.IndexOf('|', StringComparison.Ordinal);
+                if (split < 0)
+                {
+                    continue;
+                }
+
+                var key = name[(split + 1)..];
+                var (reserved, used) = byModel.GetValueOrDefault(key);
+                byModel[key] = name[..split] == "used" ? (reserved, (long)field.Value) : ((long)field.Value, used);
+            }
+
+            foreach (var (key, (reserved, used)) in byModel)
+            {
+                var mode = key.LastIndexOf('|');
+                totals.Add(new UnitTotal(tenant, period, key[..mode], key[(mode + 1)..], reserved, used));
+            }
+        }
+
+        return totals;
+    }
+
     public Task PingAsync(CancellationToken cancellationToken) => redis.RunAsync(db => db.PingAsync());
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private long OldestCounted(long now) => now - (long)options.CurrentValue.MaxTaskAge.TotalMilliseconds;
+
+    /// <summary>How long a day's and a month's unit counts are kept (after that only the totals remain).</summary>
+    private static readonly TimeSpan DayUnitsKept = TimeSpan.FromDays(40);
+    private static readonly TimeSpan MonthUnitsKept = TimeSpan.FromDays(400);
+
+    /// <summary>What settles a finished task's units: its charge, else its estimate.</summary>
+    private static string Cost(TaskSnapshot snapshot) =>
+        snapshot.Charge is { } charge ? charge.ToString(CultureInfo.InvariantCulture) : "estimate";
 
     private long RetentionMs => (long)options.CurrentValue.ResultRetention.TotalMilliseconds;
 

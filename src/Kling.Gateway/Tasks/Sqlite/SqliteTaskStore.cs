@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -8,18 +9,28 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
     private const string Columns = "task_id, tenant_id, model, status, created_at, updated_at, observed_at, request_id, data, response";
     private const string Finished = "('succeed', 'failed')";
 
-    public Task<SlotReservation?> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks, CancellationToken cancellationToken)
+    public Task<SlotDecision> TryReserveSlotAsync(string tenantId, string model, string requestId, int maxActiveTasks, UnitCharge charge, CancellationToken cancellationToken)
     {
         var created = time.GetUtcNow();
         var now = created.ToUnixTimeMilliseconds();
         var oldest = OldestCounted(now);
-        return database.WriteAsync<SlotReservation?>(writer =>
+        return database.WriteAsync(writer =>
         {
             // Slots past the maximum task age are freed first, so they never block a submit.
             writer.Execute("UPDATE tasks SET holds_slot = 0 WHERE tenant_id = $p0 AND holds_slot = 1 AND created_at <= $p1", tenantId, oldest);
             if ((long)(writer.Scalar("SELECT active FROM tenant_slots WHERE tenant_id = $p0", tenantId) ?? 0L) >= maxActiveTasks)
             {
-                return null;
+                return SlotDecision.Refused(SlotRefusal.Concurrency);
+            }
+
+            if (!Fits(writer, tenantId, charge.Day, charge.Estimate, charge.DayLimit))
+            {
+                return SlotDecision.Refused(SlotRefusal.DayBudget);
+            }
+
+            if (!Fits(writer, tenantId, charge.Month, charge.Estimate, charge.MonthLimit))
+            {
+                return SlotDecision.Refused(SlotRefusal.MonthBudget);
             }
 
             var id = (long)writer.Scalar(
@@ -27,20 +38,30 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
                 INSERT INTO tasks (tenant_id, model, status, holds_slot, created_at, updated_at, observed_at, request_id)
                 VALUES ($p0, $p1, 'reserved', 1, $p2, $p2, $p2, $p3) RETURNING id
                 """, tenantId, model, now, requestId)!;
-            return new SlotReservation(id, tenantId, model, requestId, created);
+            writer.Execute(
+                "INSERT INTO task_units (id, tenant_id, model, mode, day, month, estimate) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6)",
+                id, tenantId, model, charge.Mode, charge.Day, charge.Month, charge.Estimate);
+            return new SlotDecision(new SlotReservation(id, tenantId, model, requestId, created, charge), SlotRefusal.None);
         });
     }
 
     public Task ReleaseSlotAsync(SlotReservation reservation, CancellationToken cancellationToken) =>
         database.ExecuteAsync("DELETE FROM tasks WHERE id = $p0 AND task_id IS NULL", reservation.Id);
 
-    public Task RecordSubmittedAsync(SlotReservation reservation, TaskSnapshot snapshot, CancellationToken cancellationToken) =>
-        database.ExecuteAsync(
-            $"""
-            UPDATE tasks SET task_id = $p1, status = $p2, data = $p3, response = $p5, updated_at = $p4, observed_at = $p4,
-                             holds_slot = CASE WHEN $p2 IN {Finished} THEN 0 ELSE holds_slot END
-            WHERE id = $p0
-            """, reservation.Id, snapshot.TaskId, snapshot.Status, snapshot.Data, Now(), snapshot.Response);
+    public Task RecordSubmittedAsync(SlotReservation reservation, TaskSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        return database.WriteAsync(writer =>
+        {
+            writer.Execute(
+                $"""
+                UPDATE tasks SET task_id = $p1, status = $p2, data = $p3, response = $p5, updated_at = $p4, observed_at = $p4,
+                                 holds_slot = CASE WHEN $p2 IN {Finished} THEN 0 ELSE holds_slot END
+                WHERE id = $p0
+                """, reservation.Id, snapshot.TaskId, snapshot.Status, snapshot.Data, now, snapshot.Response);
+            return Settle(writer, reservation.Id, snapshot);
+        });
+    }
 
     public async Task<TaskRecord?> FindAsync(string tenantId, string taskId, bool latest, CancellationToken cancellationToken)
     {
@@ -48,14 +69,21 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
         return found.Count == 0 ? null : found[0];
     }
 
-    public Task ObserveAsync(string tenantId, TaskSnapshot snapshot, CancellationToken cancellationToken) =>
-        database.ExecuteAsync(
-            $"""
-            UPDATE tasks SET updated_at = CASE WHEN status <> $p1 THEN $p3 ELSE updated_at END,
-                             status = $p1, data = $p2, response = $p5, observed_at = $p3,
-                             holds_slot = CASE WHEN $p1 IN {Finished} THEN 0 ELSE holds_slot END
-            WHERE task_id = $p0 AND tenant_id = $p4
-            """, snapshot.TaskId, snapshot.Status, snapshot.Data, Now(), tenantId, snapshot.Response);
+    public Task ObserveAsync(string tenantId, TaskSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        return database.WriteAsync(writer =>
+        {
+            var id = writer.Scalar(
+                $"""
+                UPDATE tasks SET updated_at = CASE WHEN status <> $p1 THEN $p3 ELSE updated_at END,
+                                 status = $p1, data = $p2, response = $p5, observed_at = $p3,
+                                 holds_slot = CASE WHEN $p1 IN {Finished} THEN 0 ELSE holds_slot END
+                WHERE task_id = $p0 AND tenant_id = $p4 RETURNING id
+                """, snapshot.TaskId, snapshot.Status, snapshot.Data, now, tenantId, snapshot.Response);
+            return id is long reserved ? Settle(writer, reserved, snapshot) : 0;
+        });
+    }
 
     public Task<IReadOnlyList<TaskRecord>> ListAsync(string tenantId, int pageNum, int pageSize, CancellationToken cancellationToken) =>
         QueryAsync(
@@ -97,6 +125,24 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
         return counts;
     }
 
+    public async Task<IReadOnlyList<UnitTotal>> UnitTotalsAsync(IReadOnlyCollection<string> tenantIds, IReadOnlyCollection<string> periods, CancellationToken cancellationToken)
+    {
+        await using var connection = database.Open();
+        await using var command = connection.Command(
+            """
+            SELECT tenant_id, period, model, mode, reserved, used FROM unit_totals
+            WHERE tenant_id IN (SELECT value FROM json_each($p0)) AND period IN (SELECT value FROM json_each($p1))
+            """, JsonSerializer.Serialize(tenantIds), JsonSerializer.Serialize(periods));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var totals = new List<UnitTotal>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            totals.Add(new UnitTotal(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), reader.GetInt64(5)));
+        }
+
+        return totals;
+    }
+
     public async Task PingAsync(CancellationToken cancellationToken)
     {
         await using var connection = database.Open();
@@ -105,6 +151,18 @@ internal sealed class SqliteTaskStore(SqliteDatabase database, IOptionsMonitor<T
     }
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Whether the estimate fits the period's budget beside what is already used or reserved in it.</summary>
+    private static bool Fits(SqliteWriter writer, string tenantId, string period, long estimate, long? limit) =>
+        limit is not { } budget
+        || (long)writer.Scalar("SELECT COALESCE(SUM(reserved + used), 0) FROM unit_totals WHERE tenant_id = $p0 AND period = $p1", tenantId, period)!
+           + estimate <= budget;
+
+    /// <summary>A finished task's units, once: only a reservation not yet settled is (whoever observes the finish first).</summary>
+    private static int Settle(SqliteWriter writer, long id, TaskSnapshot snapshot) =>
+        snapshot.IsFinished
+            ? writer.Execute("UPDATE task_units SET units = COALESCE($p1, estimate) WHERE id = $p0 AND units IS NULL", id, snapshot.Charge)
+            : 0;
 
     /// <summary>Tasks created at or before this no longer count: slots never outlive the maximum task age.</summary>
     private long OldestCounted(long now) => now - (long)options.CurrentValue.MaxTaskAge.TotalMilliseconds;
