@@ -5,6 +5,7 @@ using Kling.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using static Kling.Gateway.Tests.Infrastructure.KlingJson;
+using static Kling.Gateway.Tests.Infrastructure.PrometheusText;
 
 namespace Kling.Gateway.Tests.Usage;
 
@@ -289,20 +290,6 @@ public abstract class BudgetTests
         using var response = await client.GetAsync(UsagePath);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.ReadJsonAsync())["data"]!.AsObject();
-    }
-
-    /// <summary>The value of one series in Prometheus text format (0 when the series is absent).</summary>
-    private static double Value(string exposition, string series)
-    {
-        foreach (var line in exposition.Split('\n'))
-        {
-            if (line.StartsWith(series + " ", StringComparison.Ordinal))
-            {
-                return double.Parse(line[(series.Length + 1)..], CultureInfo.InvariantCulture);
-            }
-        }
-
-        return 0;
     }
 
     private sealed class Disposables(IEnumerable<GatewayFactory> gateways) : IAsyncDisposable
