@@ -9,6 +9,7 @@ using Kling.Gateway.Tasks;
 using Kling.Gateway.Tenancy;
 using Kling.Gateway.Text2Video;
 using Kling.Gateway.Upstream;
+using Kling.Gateway.Usage;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Formatting.Compact;
@@ -27,6 +28,7 @@ try
     builder.AddPolling();
     builder.AddUpstream();
     builder.AddRecovery();
+    builder.AddUsage();
     builder.AddText2Video();
     builder.AddOpenApiDocs();
 
@@ -41,6 +43,7 @@ try
     app.MapHealth();
     app.MapMetrics();
     app.MapText2Video();
+    app.MapUsage();
 
     await app.RunAsync();
     return 0;

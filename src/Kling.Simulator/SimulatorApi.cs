@@ -134,7 +134,8 @@ internal static class SimulatorApi
         var settings = options.CurrentValue;
         var finishAfter = faults.Current.FinishAfter ?? settings.FinishAfter;
         var status = task.StatusAt(time.GetUtcNow(), settings, finishAfter);
-        return Success(settings.Mode == SimulatorMode.Official, new
+        var official = settings.Mode == SimulatorMode.Official;
+        return Success(official, new
         {
             task_id = task.Id,
             task_status = status,
@@ -145,6 +146,13 @@ internal static class SimulatorApi
             task_result = status == "succeed"
                 ? new { videos = new[] { new { id = task.Id + "-0", url = $"{settings.VideoBaseUrl}/{task.Id}.mp4", duration = task.Duration } } }
                 : null,
+            // The official API reports the units it charged once a task has finished (failed tasks are not charged).
+            final_unit_deduction = !official ? null : status switch
+            {
+                "succeed" => settings.FinalUnitDeduction,
+                "failed" => "0",
+                _ => null,
+            },
         });
     }
 

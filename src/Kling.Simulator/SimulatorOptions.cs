@@ -21,6 +21,9 @@ internal sealed class SimulatorOptions
     /// <summary>A task ends (<c>succeed</c>, or <c>failed</c> when told to fail) once this much time has passed.</summary>
     public TimeSpan FinishAfter { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Official mode: the units a succeeded task reports as charged (<c>final_unit_deduction</c>; failed tasks report "0").</summary>
+    public string FinalUnitDeduction { get; set; } = "1";
+
     /// <summary>Where the fake video URLs point.</summary>
     public string VideoBaseUrl { get; set; } = "https://videos.simulator.invalid";
 }

@@ -39,6 +39,7 @@ internal sealed class SimulatorServer : IAsyncDisposable
             o.ProcessingAfter = options.ProcessingAfter;
             o.FinishAfter = options.FinishAfter;
             o.VideoBaseUrl = options.VideoBaseUrl;
+            o.FinalUnitDeduction = options.FinalUnitDeduction;
         });
 
         var app = builder.Build();

@@ -7,6 +7,9 @@ internal static class ErrorCodes
     public const int KeyInvalid = 1002;
     public const int TokenNotYetValid = 1003;
     public const int TokenExpired = 1004;
+
+    /// <summary>Kling's "resource pack depleted"; the gateway's own answer when a tenant's unit budget is spent.</summary>
+    public const int BudgetExhausted = 1102;
     public const int BodyNotParsable = 1200;
     public const int ParameterInvalid = 1201;
     public const int NotFound = 1203;

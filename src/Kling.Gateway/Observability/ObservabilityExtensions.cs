@@ -10,6 +10,8 @@ internal static class ObservabilityExtensions
     private const string DevelopmentTemplate =
         "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}";
 
+    private const int LogBufferSize = 10_000;
+
     /// <summary>
     /// Serilog from the <c>Serilog</c> configuration section: human-readable in Development, compact JSON elsewhere.
     /// The logger belongs to the host (not the static <see cref="Log.Logger"/>), so several hosts can share a process.
@@ -22,14 +24,22 @@ internal static class ObservabilityExtensions
             logger.ReadFrom.Configuration(builder.Configuration)
                 .ReadFrom.Services(services)
                 .Enrich.FromLogContext();
-            if (development)
-            {
-                logger.WriteTo.Console(outputTemplate: DevelopmentTemplate);
-            }
-            else
-            {
-                logger.WriteTo.Console(new RenderedCompactJsonFormatter());
-            }
+            // Formatting and writing happen on one background thread, not under the console's lock on request threads;
+            // a full buffer makes requests wait rather than drop events.
+            logger.WriteTo.Async(
+                sink =>
+                {
+                    if (development)
+                    {
+                        sink.Console(outputTemplate: DevelopmentTemplate);
+                    }
+                    else
+                    {
+                        sink.Console(new RenderedCompactJsonFormatter());
+                    }
+                },
+                bufferSize: LogBufferSize,
+                blockWhenFull: true);
         }, preserveStaticLogger: true);
         builder.Services.AddHealthChecks();
         builder.Services.AddSingleton<GatewayMetrics>();

@@ -16,8 +16,8 @@ internal sealed class CachedTaskStore(ITaskStore store, bool shared, TimeProvide
 
     private readonly MemoryCache _recent = new(new MemoryCacheOptions { SizeLimit = Capacity, Clock = new SystemClockAdapter(time) });
 
-    public Task<SlotReservation?> TryReserveSlotAsync(SubmitIntent intent, int maxActiveTasks) =>
-        store.TryReserveSlotAsync(intent, maxActiveTasks);
+    public Task<SlotDecision> TryReserveSlotAsync(SubmitIntent intent, int maxActiveTasks, UnitCharge charge) =>
+        store.TryReserveSlotAsync(intent, maxActiveTasks, charge);
 
     public Task ReleaseSlotAsync(SlotReservation reservation) => store.ReleaseSlotAsync(reservation);
 
@@ -91,6 +91,9 @@ internal sealed class CachedTaskStore(ITaskStore store, bool shared, TimeProvide
 
     public Task<IReadOnlyDictionary<string, int>> ActiveCountsAsync(IReadOnlyCollection<string> tenantIds) =>
         store.ActiveCountsAsync(tenantIds);
+
+    public Task<IReadOnlyList<UnitTotal>> UnitTotalsAsync(IReadOnlyCollection<string> tenantIds, IReadOnlyCollection<string> periods) =>
+        store.UnitTotalsAsync(tenantIds, periods);
 
     public Task PingAsync() => store.PingAsync();
 

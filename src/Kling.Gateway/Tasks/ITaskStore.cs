@@ -7,10 +7,13 @@ namespace Kling.Gateway.Tasks;
 /// </summary>
 internal interface ITaskStore
 {
-    /// <summary>Takes an active-task slot for a submit about to be forwarded, or returns null when the tenant's are all in use.</summary>
-    Task<SlotReservation?> TryReserveSlotAsync(SubmitIntent intent, int maxActiveTasks);
+    /// <summary>
+    /// Takes an active-task slot for a submit about to be forwarded and reserves its estimated units, in one atomic
+    /// step; refuses when the tenant's slots are all in use or the estimate does not fit the day's or the month's budget.
+    /// </summary>
+    Task<SlotDecision> TryReserveSlotAsync(SubmitIntent intent, int maxActiveTasks, UnitCharge charge);
 
-    /// <summary>Gives back a slot whose submit did not create a task.</summary>
+    /// <summary>Gives back a slot, and its units, whose submit did not create a task.</summary>
     Task ReleaseSlotAsync(SlotReservation reservation);
 
     /// <summary>
@@ -32,7 +35,10 @@ internal interface ITaskStore
     /// <summary>The tenant's newest task submitted with this <c>external_task_id</c> of its own, or null.</summary>
     Task<TaskRecord?> FindByExternalIdAsync(string tenantId, string clientExternalId);
 
-    /// <summary>Stores what the upstream said of the tenant's task; a finished task frees its slot.</summary>
+    /// <summary>
+    /// Stores what the upstream said of the tenant's task; a finished task frees its slot and settles its units to
+    /// <see cref="TaskSnapshot.Charge"/> (else the estimate) exactly once, whichever replica or poll sees it first.
+    /// </summary>
     Task ObserveAsync(string tenantId, TaskSnapshot snapshot);
 
     /// <summary>The tenant's tasks, newest first.</summary>
@@ -47,6 +53,9 @@ internal interface ITaskStore
 
     /// <summary>Slots in use by each of these tenants.</summary>
     Task<IReadOnlyDictionary<string, int>> ActiveCountsAsync(IReadOnlyCollection<string> tenantIds);
+
+    /// <summary>The tenants' units in these periods (<see cref="UnitCharge.Day"/>, <see cref="UnitCharge.Month"/> or <see cref="UnitCharge.Total"/>).</summary>
+    Task<IReadOnlyList<UnitTotal>> UnitTotalsAsync(IReadOnlyCollection<string> tenantIds, IReadOnlyCollection<string> periods);
 
     /// <summary>Throws <see cref="Storage.StoreUnavailableException"/> unless the store answers.</summary>
     Task PingAsync();

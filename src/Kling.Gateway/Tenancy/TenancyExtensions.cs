@@ -14,6 +14,8 @@ internal static class TenancyExtensions
         builder.Services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section)
             .Validate(o => o.SubmitsPerMinute >= 1 && o.QueriesPerMinute >= 1 && o.MaxActiveTasks >= 1,
                 "Limits:SubmitsPerMinute, Limits:QueriesPerMinute and Limits:MaxActiveTasks must each be at least 1")
+            .Validate(o => LimitsOptions.IsValidBudget(o.UnitsPerDay), "Limits:UnitsPerDay " + LimitsOptions.BudgetRule)
+            .Validate(o => LimitsOptions.IsValidBudget(o.UnitsPerMonth), "Limits:UnitsPerMonth " + LimitsOptions.BudgetRule)
             .ValidateOnStart();
         builder.Services.AddSingleton<TenantDirectory>();
         builder.Services

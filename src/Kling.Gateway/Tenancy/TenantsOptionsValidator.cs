@@ -45,6 +45,14 @@ internal sealed class TenantsOptionsValidator(IHostEnvironment environment) : IV
                 }
             }
 
+            foreach (var (budget, value) in new[] { ("UnitsPerDay", tenant.Limits?.UnitsPerDay), ("UnitsPerMonth", tenant.Limits?.UnitsPerMonth) })
+            {
+                if (!LimitsOptions.IsValidBudget(value))
+                {
+                    failures.Add($"Tenants:{t}:Limits:{budget} {LimitsOptions.BudgetRule}");
+                }
+            }
+
             if (tenant.ApiKeys.Count == 0 && tenant.AccessKeys.Count == 0)
             {
                 failures.Add($"Tenants:{t}:ApiKeys must hold at least one key (or Tenants:{t}:AccessKeys one access key)");

@@ -3,14 +3,15 @@ using Kling.Gateway.Observability;
 using Kling.Gateway.Tasks;
 using Kling.Gateway.Tenancy;
 using Kling.Gateway.Upstream;
+using Kling.Gateway.Usage;
 using Microsoft.Extensions.Options;
 using Serilog;
 
 namespace Kling.Gateway.Text2Video;
 
 /// <summary>
-/// A submit, end to end: validate and enrich, replay a retried idempotent submit, take an active-task slot,
-/// forward under the tenant's namespaced external id, and record the task as the tenant's. What the store is owed after
+/// A submit, end to end: validate and enrich, replay a retried idempotent submit, take an active-task slot and reserve
+/// the task's estimated units within the tenant's budgets, forward under the tenant's namespaced external id, and record the task as the tenant's. What the store is owed after
 /// the upstream has answered goes through the <see cref="SubmitJournal"/>, so an accepted task is never lost or repeated.
 /// </summary>
 internal sealed partial class SubmitFlow(
@@ -21,6 +22,7 @@ internal sealed partial class SubmitFlow(
     SubmitJournal journal,
     HeldReservations held,
     TenantDirectory tenants,
+    Budgets budgets,
     IOptionsMonitor<UpstreamOptions> upstreamOptions,
     GatewayMetrics metrics,
     IDiagnosticContext diagnostics,
@@ -73,14 +75,21 @@ internal sealed partial class SubmitFlow(
         var intent = new SubmitIntent(tenantId, body.Request.Model!, context.GetRequestId(),
             ExternalTaskIds.ForUpstream(tenantId, clientExternalId, key, bodyHash), clientExternalId, key);
 
-        // Past this point nothing may leak: the slot and the key claim are settled through the journal.
+        // Past this point nothing may leak: the slot, its units and the key claim are settled through the journal.
         var maxActiveTasks = tenants.LimitsFor(tenantId).MaxActiveTasks;
-        var reservation = await tasks.TryReserveSlotAsync(intent, maxActiveTasks);
-        if (reservation is null)
+        var budget = budgets.For(tenantId, body.Request.Model!, ModeOf(body.Request), DurationOf(body.Request));
+        var decision = await tasks.TryReserveSlotAsync(intent, maxActiveTasks, budget.Charge);
+        if (decision.Reservation is not { } reservation)
         {
             if (key is not null)
             {
                 await idempotency.ForgetAsync(tenantId, key);
+            }
+
+            if (decision.Refusal != SlotRefusal.Concurrency)
+            {
+                await budgets.RefuseAsync(context, tenantId, budget, decision.Refusal);
+                return;
             }
 
             metrics.Rejected(tenantId, "concurrency");
@@ -150,6 +159,11 @@ internal sealed partial class SubmitFlow(
                 "a request with this idempotency key (Idempotency-Key or external_task_id) is still in progress; retry shortly"),
         };
     }
+
+    /// <summary>The mode and duration the task runs with (the defaults when not sent), as the price table names them.</summary>
+    private static string ModeOf(Text2VideoRequest request) => (request.Mode ?? Text2VideoDefaults.Mode) == VideoMode.Pro ? "pro" : "std";
+
+    private static string DurationOf(Text2VideoRequest request) => (request.Duration ?? Text2VideoDefaults.Duration) == VideoDuration.Ten ? "10" : "5";
 
     /// <summary>The upstream accepted the submit, the store has not recorded it yet: the client is told when to come back.</summary>
     private static Task WriteStillRecordingAsync(HttpContext context, bool keyed)

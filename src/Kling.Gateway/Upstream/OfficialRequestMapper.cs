@@ -1,6 +1,6 @@
-using System.Text.Encodings.Web;
+using System.Buffers;
+using System.Buffers.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Kling.Gateway.Upstream;
 
@@ -9,23 +9,56 @@ namespace Kling.Gateway.Upstream;
 /// official API silently falls back to kling-v1), and <c>cfg_scale</c> moves from the public 0–100 scale to the official
 /// 0–1 scale as value ÷ 10, capped at 1 (so the defaults, 5.0 and 0.5, coincide).
 /// </summary>
+/// <remarks>
+/// The body was validated and written by the gateway itself, so every other property is copied byte for byte in one
+/// pass: no document is built and no value (a 10 MB <c>image_tail</c> included) is decoded or re-encoded.
+/// </remarks>
 internal static class OfficialRequestMapper
 {
-    private static readonly JsonSerializerOptions Output = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static byte[] Map(byte[] publicBody)
     {
-        var body = JsonNode.Parse(publicBody)!.AsObject();
-        if (body.Remove("model", out var model))
+        var output = new ArrayBufferWriter<byte>(publicBody.Length + 16);
+        var reader = new Utf8JsonReader(publicBody);
+        reader.Read();
+        output.Write("{"u8);
+        var first = true;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            body["model_name"] = model;
+            var propertyStart = (int)reader.TokenStartIndex;
+            var isModel = reader.ValueTextEquals("model"u8);
+            var isCfgScale = reader.ValueTextEquals("cfg_scale"u8);
+            reader.Read();
+            var valueStart = (int)reader.TokenStartIndex;
+            reader.Skip();
+            var valueEnd = (int)reader.BytesConsumed;
+
+            output.Write(first ? ""u8 : ","u8);
+            first = false;
+            if (isModel)
+            {
+                output.Write("\"model_name\":"u8);
+                output.Write(publicBody.AsSpan(valueStart, valueEnd - valueStart));
+            }
+            else if (isCfgScale && reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var scale))
+            {
+                output.Write("\"cfg_scale\":"u8);
+                WriteNumber(output, Math.Min(scale / 10, 1.0));
+            }
+            else
+            {
+                output.Write(publicBody.AsSpan(propertyStart, valueEnd - propertyStart));
+            }
         }
 
-        if (body["cfg_scale"] is JsonValue cfg && cfg.TryGetValue<double>(out var scale))
-        {
-            body["cfg_scale"] = Math.Min(scale / 10, 1.0);
-        }
+        output.Write("}"u8);
+        return output.WrittenSpan.ToArray();
+    }
 
-        return JsonSerializer.SerializeToUtf8Bytes(body, Output);
+    /// <summary>The shortest text that reads back as the same double, as System.Text.Json writes it.</summary>
+    private static void WriteNumber(ArrayBufferWriter<byte> output, double value)
+    {
+        var span = output.GetSpan(32);
+        Utf8Formatter.TryFormat(value, span, out var written);
+        output.Advance(written);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Kling.Gateway.Tests.Infrastructure;
 using static Kling.Gateway.Tests.Infrastructure.KlingJson;
+using static Kling.Gateway.Tests.Infrastructure.PrometheusText;
 
 namespace Kling.Gateway.Tests.Observability;
 
@@ -53,20 +54,6 @@ public abstract class MetricsTests
 
         Assert.Equal(HttpStatusCode.NotFound, onApiPort.StatusCode);
         Assert.Equal(1, Value(onOwnPort, """kling_gateway_requests_total{route="/kling/v1/videos/text2video",status="200",tenant="tenant-a"}"""));
-    }
-
-    /// <summary>The value of one series in Prometheus text format (0 when the series is absent).</summary>
-    private static double Value(string exposition, string series)
-    {
-        foreach (var line in exposition.Split('\n'))
-        {
-            if (line.StartsWith(series + " ", StringComparison.Ordinal))
-            {
-                return double.Parse(line[(series.Length + 1)..], CultureInfo.InvariantCulture);
-            }
-        }
-
-        return 0;
     }
 }
 

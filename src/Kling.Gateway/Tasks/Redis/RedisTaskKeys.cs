@@ -15,6 +15,12 @@ internal readonly struct RedisTaskKeys(RedisConnection redis)
     /// <summary>Sorted set: what holds the tenant's active-task slots (reservations and running tasks) by creation time.</summary>
     public RedisKey TenantSlots(string tenantId) => redis.Key("tenant:" + tenantId + ":slots");
 
+    /// <summary>Hash: the units each unsettled reservation or task of the tenant holds (JSON: estimate, usage keys, model|mode).</summary>
+    public RedisKey TenantCharges(string tenantId) => redis.Key("tenant:" + tenantId + ":charges");
+
+    /// <summary>Hash: the tenant's reserved and used units in a period, in total and per <c>model|mode</c>.</summary>
+    public RedisKey TenantUnits(string tenantId, string period) => redis.Key("tenant:" + tenantId + ":units:" + period);
+
     /// <summary>Sorted set: running tasks by last observation, for the refresher.</summary>
     public RedisKey Running => redis.Key("running");
 

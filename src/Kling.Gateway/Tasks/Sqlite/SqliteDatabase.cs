@@ -53,6 +53,53 @@ internal sealed class SqliteDatabase : IDisposable
         INSERT OR IGNORE INTO tenant_slots (tenant_id, active)
             SELECT tenant_id, COUNT(*) FROM tasks WHERE holds_slot = 1 GROUP BY tenant_id;
 
+        -- Units: each reservation's estimate (thousandths of a unit), settled once (units set) to what the task cost.
+        CREATE TABLE IF NOT EXISTS task_units (
+            id        INTEGER PRIMARY KEY,     -- the reservation's tasks.id
+            tenant_id TEXT    NOT NULL,
+            model     TEXT    NOT NULL,
+            mode      TEXT    NOT NULL,
+            day       TEXT    NOT NULL,        -- the budget periods of the submit: day:yyyy-MM-dd, month:yyyy-MM (UTC)
+            month     TEXT    NOT NULL,
+            estimate  INTEGER NOT NULL,
+            units     INTEGER                  -- null while reserved
+        );
+        -- Reserved and used units per tenant, period (the day, the month, and 'total') and model/mode, kept by triggers.
+        CREATE TABLE IF NOT EXISTS unit_totals (
+            tenant_id TEXT    NOT NULL,
+            period    TEXT    NOT NULL,
+            model     TEXT    NOT NULL,
+            mode      TEXT    NOT NULL,
+            reserved  INTEGER NOT NULL,
+            used      INTEGER NOT NULL,
+            PRIMARY KEY (tenant_id, period, model, mode)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER IF NOT EXISTS task_units_reserved AFTER INSERT ON task_units BEGIN
+            INSERT INTO unit_totals (tenant_id, period, model, mode, reserved, used)
+            VALUES (NEW.tenant_id, NEW.day, NEW.model, NEW.mode, NEW.estimate, 0),
+                   (NEW.tenant_id, NEW.month, NEW.model, NEW.mode, NEW.estimate, 0),
+                   (NEW.tenant_id, 'total', NEW.model, NEW.mode, NEW.estimate, 0)
+            ON CONFLICT (tenant_id, period, model, mode) DO UPDATE SET reserved = reserved + excluded.reserved;
+        END;
+        CREATE TRIGGER IF NOT EXISTS task_units_settled AFTER UPDATE OF units ON task_units
+        WHEN OLD.units IS NULL AND NEW.units IS NOT NULL BEGIN
+            UPDATE unit_totals SET reserved = reserved - NEW.estimate, used = used + NEW.units
+            WHERE tenant_id = NEW.tenant_id AND period IN (NEW.day, NEW.month, 'total') AND model = NEW.model AND mode = NEW.mode;
+        END;
+        CREATE TRIGGER IF NOT EXISTS task_units_released AFTER DELETE ON task_units WHEN OLD.units IS NULL BEGIN
+            UPDATE unit_totals SET reserved = reserved - OLD.estimate
+            WHERE tenant_id = OLD.tenant_id AND period IN (OLD.day, OLD.month, 'total') AND model = OLD.model AND mode = OLD.mode;
+        END;
+        -- A reservation that created no task gives its units back, however it is removed.
+        CREATE TRIGGER IF NOT EXISTS tasks_units_released AFTER DELETE ON tasks BEGIN
+            DELETE FROM task_units WHERE id = OLD.id AND units IS NULL;
+        END;
+        -- A task that loses its slot by age without being seen to finish may have been charged: it costs its estimate.
+        CREATE TRIGGER IF NOT EXISTS tasks_units_aged AFTER UPDATE OF holds_slot ON tasks
+        WHEN OLD.holds_slot = 1 AND NEW.holds_slot = 0 AND NEW.status NOT IN ('succeed', 'failed') BEGIN
+            UPDATE task_units SET units = estimate WHERE id = NEW.id AND units IS NULL;
+        END;
+
         CREATE TABLE IF NOT EXISTS idempotency (
             tenant_id   TEXT    NOT NULL,
             key         TEXT    NOT NULL,

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Kling.Gateway.Upstream;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -16,18 +17,29 @@ internal sealed class SqliteTaskStore(
     /// <summary>This process, in the reservations it makes: what another process reserved and never settled is abandoned.</summary>
     private readonly string _holder = Guid.NewGuid().ToString("N");
 
-    public Task<SlotReservation?> TryReserveSlotAsync(SubmitIntent intent, int maxActiveTasks)
+    public Task<SlotDecision> TryReserveSlotAsync(SubmitIntent intent, int maxActiveTasks, UnitCharge charge)
     {
         var created = time.GetUtcNow();
         var now = created.ToUnixTimeMilliseconds();
         var oldest = OldestCounted(now);
-        return database.WriteAsync<SlotReservation?>(writer =>
+        var tenantId = intent.TenantId;
+        return database.WriteAsync(writer =>
         {
             // Slots past the maximum task age are freed first, so they never block a submit.
-            writer.Execute("UPDATE tasks SET holds_slot = 0 WHERE tenant_id = $p0 AND holds_slot = 1 AND created_at <= $p1", intent.TenantId, oldest);
-            if ((long)(writer.Scalar("SELECT active FROM tenant_slots WHERE tenant_id = $p0", intent.TenantId) ?? 0L) >= maxActiveTasks)
+            writer.Execute("UPDATE tasks SET holds_slot = 0 WHERE tenant_id = $p0 AND holds_slot = 1 AND created_at <= $p1", tenantId, oldest);
+            if ((long)(writer.Scalar("SELECT active FROM tenant_slots WHERE tenant_id = $p0", tenantId) ?? 0L) >= maxActiveTasks)
             {
-                return null;
+                return SlotDecision.Refused(SlotRefusal.Concurrency);
+            }
+
+            if (!Fits(writer, tenantId, charge.Day, charge.Estimate, charge.DayLimit))
+            {
+                return SlotDecision.Refused(SlotRefusal.DayBudget);
+            }
+
+            if (!Fits(writer, tenantId, charge.Month, charge.Estimate, charge.MonthLimit))
+            {
+                return SlotDecision.Refused(SlotRefusal.MonthBudget);
             }
 
             var id = (long)writer.Scalar(
@@ -37,7 +49,10 @@ internal sealed class SqliteTaskStore(
                 VALUES ($p0, $p1, 'reserved', 1, $p2, $p2, $p2, $p3, $p4, $p5, $p6, $p7) RETURNING id
                 """, intent.TenantId, intent.Model, now, intent.RequestId, intent.ClientExternalId, intent.UpstreamExternalId,
                 intent.IdempotencyKey, _holder)!;
-            return new SlotReservation(id, intent, created);
+            writer.Execute(
+                "INSERT INTO task_units (id, tenant_id, model, mode, day, month, estimate) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6)",
+                id, tenantId, intent.Model, charge.Mode, charge.Day, charge.Month, charge.Estimate);
+            return new SlotDecision(new SlotReservation(id, intent, created), SlotRefusal.None);
         });
     }
 
@@ -63,7 +78,11 @@ internal sealed class SqliteTaskStore(
                                  holds_slot = CASE WHEN $p2 IN {Finished} THEN 0 ELSE holds_slot END, idempotency_key = NULL, holder = NULL
                 WHERE id = $p0 AND task_id IS NULL
                 """, reservation.Id, snapshot.TaskId, snapshot.Status.Name, snapshot.Data, now, snapshot.Response);
-            if (updated == 0)
+            if (updated == 1)
+            {
+                Settle(writer, reservation.Id, snapshot);
+            }
+            else
             {
                 // The reservation is gone (freed past the maximum task age): the task is the tenant's all the same.
                 writer.Execute(
@@ -104,14 +123,21 @@ internal sealed class SqliteTaskStore(
         return found.Count == 0 ? null : found[0];
     }
 
-    public Task ObserveAsync(string tenantId, TaskSnapshot snapshot) =>
-        database.ExecuteAsync(
-            $"""
-            UPDATE tasks SET updated_at = CASE WHEN status <> $p1 THEN $p3 ELSE updated_at END,
-                             status = $p1, data = $p2, response = $p5, observed_at = $p3,
-                             holds_slot = CASE WHEN $p1 IN {Finished} THEN 0 ELSE holds_slot END
-            WHERE task_id = $p0 AND tenant_id = $p4
-            """, snapshot.TaskId, snapshot.Status.Name, snapshot.Data, Now(), tenantId, snapshot.Response);
+    public Task ObserveAsync(string tenantId, TaskSnapshot snapshot)
+    {
+        var now = Now();
+        return database.WriteAsync(writer =>
+        {
+            var id = writer.Scalar(
+                $"""
+                UPDATE tasks SET updated_at = CASE WHEN status <> $p1 THEN $p3 ELSE updated_at END,
+                                 status = $p1, data = $p2, response = $p5, observed_at = $p3,
+                                 holds_slot = CASE WHEN $p1 IN {Finished} THEN 0 ELSE holds_slot END
+                WHERE task_id = $p0 AND tenant_id = $p4 RETURNING id
+                """, snapshot.TaskId, snapshot.Status.Name, snapshot.Data, now, tenantId, snapshot.Response);
+            return id is long reserved ? Settle(writer, reserved, snapshot) : 0;
+        });
+    }
 
     public Task<IReadOnlyList<TaskRecord>> ListAsync(string tenantId, int pageNum, int pageSize) =>
         QueryAsync(
@@ -154,6 +180,24 @@ internal sealed class SqliteTaskStore(
         return counts;
     }
 
+    public async Task<IReadOnlyList<UnitTotal>> UnitTotalsAsync(IReadOnlyCollection<string> tenantIds, IReadOnlyCollection<string> periods)
+    {
+        await using var connection = database.Open();
+        await using var command = connection.Command(
+            """
+            SELECT tenant_id, period, model, mode, reserved, used FROM unit_totals
+            WHERE tenant_id IN (SELECT value FROM json_each($p0)) AND period IN (SELECT value FROM json_each($p1))
+            """, JsonSerializer.Serialize(tenantIds), JsonSerializer.Serialize(periods));
+        await using var reader = await command.ExecuteReaderAsync();
+        var totals = new List<UnitTotal>();
+        while (await reader.ReadAsync())
+        {
+            totals.Add(new UnitTotal(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), reader.GetInt64(5)));
+        }
+
+        return totals;
+    }
+
     public async Task PingAsync()
     {
         await using var connection = database.Open();
@@ -162,6 +206,18 @@ internal sealed class SqliteTaskStore(
     }
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Whether the estimate fits the period's budget beside what is already used or reserved in it.</summary>
+    private static bool Fits(SqliteWriter writer, string tenantId, string period, long estimate, long? limit) =>
+        limit is not { } budget
+        || (long)writer.Scalar("SELECT COALESCE(SUM(reserved + used), 0) FROM unit_totals WHERE tenant_id = $p0 AND period = $p1", tenantId, period)!
+           + estimate <= budget;
+
+    /// <summary>A finished task's units, once: only a reservation not yet settled is (whoever observes the finish first).</summary>
+    private static int Settle(SqliteWriter writer, long id, TaskSnapshot snapshot) =>
+        snapshot.Status.IsFinished
+            ? writer.Execute("UPDATE task_units SET units = COALESCE($p1, estimate) WHERE id = $p0 AND units IS NULL", id, snapshot.Charge)
+            : 0;
 
     /// <summary>Tasks created at or before this no longer count: slots never outlive the maximum task age.</summary>
     private long OldestCounted(long now) => now - (long)options.CurrentValue.MaxTaskAge.TotalMilliseconds;
