@@ -16,7 +16,7 @@ namespace Kling.Gateway.Text2Video;
 /// </summary>
 internal sealed class SubmitFlow(
     Text2VideoRules rules,
-    UpstreamForwarder upstream,
+    UpstreamClient upstream,
     ITaskStore tasks,
     IIdempotencyStore idempotency,
     TenantDirectory tenants,

@@ -34,8 +34,8 @@ public abstract class SubmitTests<TFixture>(TFixture fixture) : IClassFixture<TF
         Assert.Equal("16:9", (string)body["aspect_ratio"]!);
         Assert.Equal("5", (string)body["duration"]!);
 
-        // The client gets exactly what the upstream answered, including its task id.
-        Assert.Equal(forwarded.ResponseBody, await response.Content.ReadAsByteArrayAsync());
+        // The client gets what the upstream answered, including its task id, in the gateway's envelope.
+        await response.AssertUpstreamAnswerAsync(forwarded.ResponseBody);
         var taskId = (string)(await response.ReadJsonAsync())["data"]!["task_id"]!;
         Assert.False(string.IsNullOrEmpty(taskId));
     }
