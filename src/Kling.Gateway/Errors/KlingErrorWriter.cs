@@ -7,6 +7,9 @@ namespace Kling.Gateway.Errors;
 /// <summary>Writes the Kling error envelope; the one place every gateway-made error goes through.</summary>
 internal static class KlingErrorWriter
 {
+    /// <summary>The one content type of every answer the gateway gives.</summary>
+    public const string JsonContentType = "application/json; charset=utf-8";
+
     // Messages quote characters such as ' and +: keep them readable rather than \u0027-escaped (the body is JSON, never HTML).
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -15,7 +18,7 @@ internal static class KlingErrorWriter
         var response = context.Response;
         var requestId = context.GetRequestId();
         response.StatusCode = status;
-        response.ContentType = "application/json; charset=utf-8";
+        response.ContentType = JsonContentType;
         response.Headers.CacheControl = "no-store";
         // Set again: a cleared response (after a failed upstream call) has lost it.
         response.Headers[RequestIdMiddleware.HeaderName] = requestId;

@@ -71,6 +71,10 @@ internal static class ObservabilityExtensions
             {
                 diagnostics.Set("RoutePattern", context.RouteTemplate());
                 diagnostics.Set("TenantId", context.User.Identity?.Name);
+                if (context.Response.Headers.TryGetValue(RequestIdMiddleware.UpstreamHeaderName, out var upstreamRequestId))
+                {
+                    diagnostics.Set("UpstreamRequestId", upstreamRequestId.ToString());
+                }
             };
         });
 

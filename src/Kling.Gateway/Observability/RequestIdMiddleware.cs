@@ -11,6 +11,9 @@ internal sealed class RequestIdMiddleware(RequestDelegate next)
 {
     public const string HeaderName = "X-Request-Id";
 
+    /// <summary>The upstream's own id for the exchange behind an answer (bodies carry only the gateway's).</summary>
+    public const string UpstreamHeaderName = "X-Upstream-Request-Id";
+
     // "ClientRequestId", not "RequestId": ASP.NET Core's own scope property of that name would shadow it.
     public const string LogProperty = "ClientRequestId";
 
@@ -22,7 +25,7 @@ internal sealed class RequestIdMiddleware(RequestDelegate next)
     public async Task InvokeAsync(HttpContext context)
     {
         string? offered = context.Request.Headers[HeaderName];
-        var id = IsPlainToken(offered) ? offered! : NewId();
+        var id = IsPlainToken(offered) ? offered : NewId();
         context.Features.Set(new RequestIdFeature(id));
         context.Response.Headers[HeaderName] = id;
         using (LogContext.PushProperty(LogProperty, id))
@@ -34,7 +37,7 @@ internal sealed class RequestIdMiddleware(RequestDelegate next)
     /// <summary>A new request id: 32 hex digits, time-ordered.</summary>
     public static string NewId() => Guid.CreateVersion7().ToString("N");
 
-    private static bool IsPlainToken(string? value) =>
+    public static bool IsPlainToken([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? value) =>
         !string.IsNullOrEmpty(value) && value.Length <= MaxLength && !value.AsSpan().ContainsAnyExcept(Allowed);
 }
 

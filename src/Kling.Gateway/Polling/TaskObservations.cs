@@ -91,7 +91,7 @@ internal sealed class TaskObservations(
 
             metrics.TaskQuery(record.TenantId, "upstream");
             // Not the caller's cancellation: the call serves every query waiting on it.
-            var outcome = await upstream.GetAsync("query", UpstreamPaths.Task(record.TaskId), requestId, CancellationToken.None);
+            var outcome = await upstream.GetAsync("query", UpstreamPaths.Task(record.TaskId), record.TaskId, requestId, CancellationToken.None);
             if (outcome.Reply is not { } upstreamReply)
             {
                 answer.SetResult(new Observation(null, false, null, outcome.Failure));

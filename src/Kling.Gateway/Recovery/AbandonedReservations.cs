@@ -60,7 +60,7 @@ internal sealed partial class AbandonedReservations(
         var intent = reservation.Intent;
         if (target.CanLookUpByExternalTaskId && intent.UpstreamExternalId.Length > 0)
         {
-            var found = await upstream.GetAsync("lookup", UpstreamPaths.Task(intent.UpstreamExternalId), intent.RequestId, CancellationToken.None);
+            var found = await upstream.GetAsync("lookup", UpstreamPaths.Task(intent.UpstreamExternalId), taskId: null, intent.RequestId, CancellationToken.None);
             if (found.Reply is { IsSuccess: true } reply
                 && ExternalTaskIds.AsClientSent(reply.Body, intent.ClientExternalId) is var answer
                 && TaskSnapshot.Read(answer) is { } snapshot)

@@ -103,7 +103,7 @@ internal sealed class QueryFlow(
         }
 
         var page = await tasks.ListAsync(context.User.GetTenantId()!, pageNum, pageSize);
-        context.Response.ContentType = "application/json";
+        context.Response.ContentType = KlingErrorWriter.JsonContentType;
         await using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
         writer.WriteStartObject();
         writer.WriteNumber("code", 0);
@@ -131,16 +131,15 @@ internal sealed class QueryFlow(
         writer.WriteEndObject();
     }
 
-    /// <summary>A fresh upstream answer as it came; a stored one with this request's id and its <c>Age</c> in seconds.</summary>
+    /// <summary>A fresh upstream answer, or a stored one with its <c>Age</c> in seconds.</summary>
     private static Task WriteAsync(HttpContext context, Observation observation, UpstreamReply reply)
     {
-        if (observation.Age is not { } age)
+        if (observation.Age is { } age)
         {
-            return reply.WriteAsync(context);
+            context.Response.Headers.Age = ((long)age.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         }
 
-        context.Response.Headers.Age = ((long)age.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-        return (reply with { Body = KlingEnvelope.WithRequestId(reply.Body, context.GetRequestId()) }).WriteAsync(context);
+        return reply.WriteAsync(context);
     }
 
     private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? Min(min, max) : Min(value, max);

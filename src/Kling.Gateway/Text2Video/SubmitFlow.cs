@@ -16,7 +16,7 @@ namespace Kling.Gateway.Text2Video;
 /// </summary>
 internal sealed partial class SubmitFlow(
     Text2VideoRules rules,
-    UpstreamForwarder upstream,
+    UpstreamClient upstream,
     ITaskStore tasks,
     IIdempotencyStore idempotency,
     SubmitJournal journal,

@@ -13,7 +13,6 @@ internal static class UpstreamExtensions
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<UpstreamTarget>();
         builder.Services.AddSingleton<UpstreamInvoker>();
-        builder.Services.AddSingleton<UpstreamForwarder>();
         builder.Services.AddSingleton<UpstreamClient>();
         builder.Services.AddSingleton<UpstreamCredentialWatch>();
         builder.Services.AddHostedService<BuiltInSimulator>();

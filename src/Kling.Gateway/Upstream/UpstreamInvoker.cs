@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace Kling.Gateway.Upstream;
 
@@ -15,8 +13,8 @@ internal sealed class UpstreamInvoker : IDisposable
         UseCookies = false,
         EnableMultipleHttp2Connections = true,
         ConnectTimeout = TimeSpan.FromSeconds(10),
-        // W3C trace context: replace whatever the client sent with the current activity's context.
-        ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
+        // The gateway span's W3C trace context, and nothing else of the trace.
+        ActivityHeadersPropagator = new TraceContextPropagator(),
     }, disposeHandler: true);
 
     public void Dispose() => Invoker.Dispose();

@@ -36,6 +36,34 @@ internal static class KlingJson
         return message;
     }
 
+    /// <summary>
+    /// Asserts the gateway's envelope around an upstream answer: the upstream's body with this request's
+    /// <c>request_id</c>, <c>"success"</c> for code 0, the upstream's own id in <c>X-Upstream-Request-Id</c>.
+    /// </summary>
+    public static async Task AssertUpstreamAnswerAsync(this HttpResponseMessage response, byte[] upstreamBody)
+    {
+        var expected = JsonNode.Parse(upstreamBody)!.AsObject();
+        var upstreamRequestId = (string)expected["request_id"]!;
+        expected["request_id"] = response.Headers.GetValues("X-Request-Id").Single();
+        if ((int)expected["code"]! == 0)
+        {
+            expected["message"] = "success";
+        }
+
+        Assert.Equal(expected.ToJsonString(), (await response.ReadJsonAsync()).ToJsonString());
+        Assert.Equal(upstreamRequestId, response.Headers.GetValues("X-Upstream-Request-Id").Single());
+        Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+    }
+
+    /// <summary>The body without its request_id, which is each request's own.</summary>
+    public static async Task<string> WithoutRequestIdAsync(this HttpResponseMessage response)
+    {
+        var body = await response.ReadJsonAsync();
+        Assert.Equal(response.Headers.GetValues("X-Request-Id").Single(), (string)body["request_id"]!);
+        body.Remove("request_id");
+        return body.ToJsonString();
+    }
+
     /// <summary>A submit whose image_tail is a PNG of exactly <paramref name="bytes"/> bytes, as Base64.</summary>
     public static string SubmitWithPng(int bytes)
     {

@@ -18,7 +18,7 @@ public abstract class IdempotencyTests<TFixture>(TFixture fixture) : IClassFixtu
         using var retry = await SendAsync(client, key, ValidSubmit);
 
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
-        Assert.Equal(await first.Content.ReadAsByteArrayAsync(), await retry.Content.ReadAsByteArrayAsync());
+        Assert.Equal(await first.WithoutRequestIdAsync(), await retry.WithoutRequestIdAsync());
         Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
         Assert.False(first.Headers.Contains("Idempotent-Replayed"));
         Assert.Single(fixture.Upstream.Since(mark));

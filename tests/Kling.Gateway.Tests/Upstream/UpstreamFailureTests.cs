@@ -59,10 +59,11 @@ public sealed class UpstreamFailureTests
     }
 
     [Theory]
-    [InlineData(nameof(FaultMode.ConcurrencyLimit), HttpStatusCode.TooManyRequests, 1303)]
-    [InlineData(nameof(FaultMode.RateLimit), HttpStatusCode.TooManyRequests, 1302)]
-    [InlineData(nameof(FaultMode.ServerError), HttpStatusCode.InternalServerError, 5000)]
-    public async Task The_upstreams_own_errors_pass_through_with_status_and_body(string fault, HttpStatusCode status, int code)
+    [InlineData(nameof(FaultMode.ConcurrencyLimit), HttpStatusCode.TooManyRequests, 1303, "parallel task limit exceeded")]
+    [InlineData(nameof(FaultMode.RateLimit), HttpStatusCode.TooManyRequests, 1302, "rate limit exceeded")]
+    [InlineData(nameof(FaultMode.ServerError), HttpStatusCode.InternalServerError, 5000,
+        "the upstream failed to process the request (HTTP 500, code 5000); try again later")]
+    public async Task The_upstreams_own_errors_keep_status_and_code_and_4xx_keep_their_message(string fault, HttpStatusCode status, int code, string message)
     {
         var mode = Enum.Parse<FaultMode>(fault);
         await using var upstream = await RecordingUpstream.StartAsync();
@@ -72,13 +73,12 @@ public sealed class UpstreamFailureTests
 
         using var response = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
 
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal(Assert.Single(upstream.Received).ResponseBody, await response.Content.ReadAsByteArrayAsync());
-        Assert.Equal(code, (int)(await response.ReadJsonAsync())["code"]!);
+        Assert.Equal(message, await response.AssertKlingErrorAsync(status, code));
+        var upstreamAnswer = System.Text.Json.Nodes.JsonNode.Parse(Assert.Single(upstream.Received).ResponseBody)!;
+        Assert.Equal((string)upstreamAnswer["request_id"]!, response.Headers.GetValues("X-Upstream-Request-Id").Single());
         if (mode == FaultMode.RateLimit)
         {
             Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
         }
     }
-
 }
