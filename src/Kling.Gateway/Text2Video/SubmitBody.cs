@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Collections.Frozen;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -71,35 +72,22 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded)
                 return Invalid(400, ErrorCodes.ParameterInvalid, violation);
             }
 
-            return (new SubmitBody(parsed, Enrich(document.RootElement, parsed, bytes.Length)), null);
+            return (new SubmitBody(parsed, Enrich(document.RootElement, parsed)), null);
         }
     }
 
     /// <summary>
     /// The client's body as sent (unknown fields and every value untouched, image_tail never copied out), without its
     /// null contract fields, with <c>duration</c> as the string the upstream expects, and the documented defaults added.
+    /// Names and values are copied as raw bytes into an array of the exact size: nothing is decoded or re-encoded.
     /// </summary>
-    private static byte[] Enrich(JsonElement root, Text2VideoRequest parsed, int size)
+    private static byte[] Enrich(JsonElement root, Text2VideoRequest parsed)
     {
-        var buffer = new ArrayBufferWriter<byte>(size + 128);
-        using (var writer = new Utf8JsonWriter(buffer, ForwardedJson))
+        // The defaults and duration, written as an object whose braces are left out below.
+        var added = new ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(added, ForwardedJson))
         {
             writer.WriteStartObject();
-            foreach (var property in root.EnumerateObject())
-            {
-                if (property.Value.ValueKind == JsonValueKind.Null && ContractFields.Contains(property.Name))
-                {
-                    continue;
-                }
-
-                if (property.NameEquals("duration"u8))
-                {
-                    continue;
-                }
-
-                property.WriteTo(writer);
-            }
-
             WriteDefault(writer, "cfg_scale", parsed.CfgScale is null, Text2VideoDefaults.CfgScale, ContractJsonContext.Default.Double);
             WriteDefault(writer, "mode", parsed.Mode is null, Text2VideoDefaults.Mode, ContractJsonContext.Default.VideoMode);
             WriteDefault(writer, "aspect_ratio", parsed.AspectRatio is null, Text2VideoDefaults.Ratio, ContractJsonContext.Default.AspectRatio);
@@ -107,7 +95,46 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded)
             writer.WriteEndObject();
         }
 
-        return buffer.WrittenSpan.ToArray();
+        // Never empty: duration is always written.
+        var tail = added.WrittenSpan[1..^1];
+        var size = 2 + tail.Length;
+        foreach (var property in root.EnumerateObject())
+        {
+            if (IsForwarded(property))
+            {
+                // "name":value and the comma before what follows.
+                size += JsonMarshal.GetRawUtf8PropertyName(property).Length + 3 + JsonMarshal.GetRawUtf8Value(property.Value).Length + 1;
+            }
+        }
+
+        var forwarded = new byte[size];
+        var at = 0;
+        forwarded[at++] = (byte)'{';
+        foreach (var property in root.EnumerateObject())
+        {
+            if (IsForwarded(property))
+            {
+                forwarded[at++] = (byte)'"';
+                at += Copy(JsonMarshal.GetRawUtf8PropertyName(property), forwarded, at);
+                forwarded[at++] = (byte)'"';
+                forwarded[at++] = (byte)':';
+                at += Copy(JsonMarshal.GetRawUtf8Value(property.Value), forwarded, at);
+                forwarded[at++] = (byte)',';
+            }
+        }
+
+        at += Copy(tail, forwarded, at);
+        forwarded[at] = (byte)'}';
+        return forwarded;
+    }
+
+    private static bool IsForwarded(JsonProperty property) =>
+        !property.NameEquals("duration"u8) && !(property.Value.ValueKind == JsonValueKind.Null && ContractFields.Contains(property.Name));
+
+    private static int Copy(ReadOnlySpan<byte> from, byte[] to, int at)
+    {
+        from.CopyTo(to.AsSpan(at));
+        return from.Length;
     }
 
     private static void WriteDefault<T>(Utf8JsonWriter writer, string name, bool write, T value, JsonTypeInfo<T> json)
