@@ -40,7 +40,11 @@ internal static class KlingJson
     /// Asserts the gateway's envelope around an upstream answer: the upstream's body with this request's
     /// <c>request_id</c>, <c>"success"</c> for code 0, the upstream's own id in <c>X-Upstream-Request-Id</c>.
     /// </summary>
-    public static async Task AssertUpstreamAnswerAsync(this HttpResponseMessage response, byte[] upstreamBody)
+    /// <remarks>
+    /// The upstream knows the task by the gateway's namespaced external id; the client sees its own
+    /// (<paramref name="clientExternalTaskId"/>, null when it sent none).
+    /// </remarks>
+    public static async Task AssertUpstreamAnswerAsync(this HttpResponseMessage response, byte[] upstreamBody, string? clientExternalTaskId = null)
     {
         var expected = JsonNode.Parse(upstreamBody)!.AsObject();
         var upstreamRequestId = (string)expected["request_id"]!;
@@ -48,6 +52,11 @@ internal static class KlingJson
         if ((int)expected["code"]! == 0)
         {
             expected["message"] = "success";
+        }
+
+        if (expected["data"]?["task_info"] is JsonObject taskInfo)
+        {
+            taskInfo["external_task_id"] = clientExternalTaskId;
         }
 
         Assert.Equal(expected.ToJsonString(), (await response.ReadJsonAsync()).ToJsonString());

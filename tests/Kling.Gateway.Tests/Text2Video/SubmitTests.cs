@@ -37,9 +37,7 @@ public abstract class SubmitTests<TFixture>(TFixture fixture) : IClassFixture<TF
         // The upstream saw an external id the gateway made; the client gets what the upstream answered, task id included,
         // in the gateway's envelope, except that external id: it sent none.
         Assert.Matches("^kg-[0-9a-f]{32}$", (string)body["external_task_id"]!);
-        var answer = JsonNode.Parse(forwarded.ResponseBody)!;
-        answer["data"]!["task_info"]!["external_task_id"] = null;
-        await response.AssertUpstreamAnswerAsync(System.Text.Encoding.UTF8.GetBytes(answer.ToJsonString()));
+        await response.AssertUpstreamAnswerAsync(forwarded.ResponseBody);
         var taskId = (string)(await response.ReadJsonAsync())["data"]!["task_id"]!;
         Assert.False(string.IsNullOrEmpty(taskId));
     }
