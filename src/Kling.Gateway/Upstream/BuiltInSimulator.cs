@@ -42,6 +42,6 @@ internal sealed partial class BuiltInSimulator(
     }
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Upstream:BaseUrl is empty: forwarding to the built-in Kling simulator ({UpstreamMode} mode) at {SimulatorAddress}. No real videos are generated; set Upstream:BaseUrl and {CredentialKeys} for the real API")]
+        Message = "Upstream:BaseUrl is empty: forwarding to the built-in Kling simulator ({UpstreamMode} mode) at {SimulatorAddress}. No real videos are generated; set Upstream:BaseUrl and {CredentialKeys:l} for the real API")]
     private static partial void LogUsingSimulator(ILogger logger, Uri simulatorAddress, UpstreamMode upstreamMode, string credentialKeys);
 }
