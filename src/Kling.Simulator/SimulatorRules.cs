@@ -55,7 +55,8 @@ internal static class SimulatorRules
             return required ? field + " is required" : null;
         }
 
-        return value.ValueKind == JsonValueKind.String && value.GetString()!.Length <= MaxPromptLength
+        // Characters as people count them: an emoji (a surrogate pair) is one.
+        return value.ValueKind == JsonValueKind.String && value.GetString()!.EnumerateRunes().Count() <= MaxPromptLength
             && !(required && string.IsNullOrWhiteSpace(value.GetString()))
             ? null
             : $"{field} must be a {(required ? "non-blank " : "")}string of at most {MaxPromptLength} characters";
