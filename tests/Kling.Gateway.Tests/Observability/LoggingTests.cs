@@ -77,9 +77,18 @@ public sealed class LoggingTests
         Assert.Equal(forwarded, upstream.Count);
         upstream.Faults.Current = new FaultSettings(FaultMode.ConcurrencyLimit, TimeSpan.Zero);
         (await tenant.PostAsync(Text2VideoPath, Json(ValidSubmit))).Dispose();
-        var metrics = await anonymous.GetStringAsync("/metrics");
+        // The completion event and the counter follow the answer: wait for the last one.
+        List<Serilog.Events.LogEvent> Refusals() =>
+            [.. gateway.Logs.Events.Where(e => e.Properties.ContainsKey("StatusCode") && e.Properties["StatusCode"].ToString() != "200")];
+        Assert.True(await Eventually.TrueAsync(() => Refusals().Count == 6), string.Join("\n", Refusals()));
+        var metrics = "";
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            metrics = await anonymous.GetStringAsync("/metrics");
+            return metrics.Contains("kling_gateway_requests_total{route=\"/kling/v1/videos/text2video\",status=\"429\"", StringComparison.Ordinal);
+        }), metrics);
 
-        var refusals = gateway.Logs.Events.Where(e => e.Properties.ContainsKey("StatusCode") && e.Properties["StatusCode"].ToString() != "200").ToList();
+        var refusals = Refusals();
         const string submit = "\"/kling/v1/videos/text2video\"";
         const string query = "\"/kling/v1/videos/text2video/{task_id}\"";
         Assert.Equal(
