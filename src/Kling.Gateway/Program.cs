@@ -53,6 +53,11 @@ catch (OptionsValidationException ex)
     Log.Fatal("Invalid configuration: {Failures}", string.Join("; ", ex.Failures));
     return 2;
 }
+catch (Exception ex) when (ConfigurationFailure.TryDescribe(ex, out var failure))
+{
+    Log.Fatal("Invalid configuration: {Failures}", failure);
+    return 2;
+}
 catch (Exception ex) when (ex is not HostAbortedException)
 {
     Log.Fatal(ex, "The gateway stopped unexpectedly");

@@ -3,6 +3,9 @@ namespace Kling.Simulator;
 /// <summary>A task as the simulator keeps it; its status is derived from its age, so nothing needs a timer.</summary>
 internal sealed record SimulatedTask(string Id, DateTimeOffset CreatedAt, string Duration, bool Fails, string? ExternalTaskId)
 {
+    /// <summary>Whether the submit asked for a watermarked copy (<c>watermark_info.enabled</c>).</summary>
+    public bool Watermark { get; init; }
+
     public string StatusAt(DateTimeOffset now, SimulatorOptions options, TimeSpan finishAfter)
     {
         var age = now - CreatedAt;

@@ -42,8 +42,11 @@ internal static class SimulatorCredentials
         }
 
         var token = (JsonWebToken)result.SecurityToken;
-        return token.ValidTo < now.UtcDateTime || token.ValidFrom > now.UtcDateTime
-            ? (1004, "Authorization token has expired or is not yet valid")
-            : null;
+        if (token.ValidFrom > now.UtcDateTime)
+        {
+            return (1003, "Authorization token is not yet valid");
+        }
+
+        return token.ValidTo < now.UtcDateTime ? (1004, "Authorization token has expired") : null;
     }
 }

@@ -24,6 +24,10 @@ internal sealed class SimulatorOptions
     /// <summary>Official mode: the units a succeeded task reports as charged (<c>final_unit_deduction</c>; failed tasks report "0").</summary>
     public string FinalUnitDeduction { get; set; } = "1";
 
+    /// <summary>The model names a submit may use (Kling's text-to-video models, old and new).</summary>
+    public List<string> Models { get; set; } =
+        ["kling-v1", "kling-v1-5", "kling-v1-6", "kling-v2-master", "kling-v2-1", "kling-v2-1-master", "kling-v2-5-turbo", "kling-v2-6", "kling-v3"];
+
     /// <summary>Where the fake video URLs point.</summary>
     public string VideoBaseUrl { get; set; } = "https://videos.simulator.invalid";
 }

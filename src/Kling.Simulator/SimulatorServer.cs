@@ -40,6 +40,7 @@ internal sealed class SimulatorServer : IAsyncDisposable
             o.FinishAfter = options.FinishAfter;
             o.VideoBaseUrl = options.VideoBaseUrl;
             o.FinalUnitDeduction = options.FinalUnitDeduction;
+            o.Models = options.Models;
         });
 
         var app = builder.Build();

@@ -10,7 +10,13 @@ internal static class ErrorsExtensions
     /// body-less status codes such as an unmatched route's 404 or a wrong method's 405.
     /// </summary>
     public static IApplicationBuilder UseKlingErrors(this IApplicationBuilder app) => app
-        .UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteExceptionAsync })
+        .UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = WriteExceptionAsync,
+            // Expected failures (an unreadable body, a store outage) are told by the completion event's code and reason;
+            // a stack trace is kept for the unexpected.
+            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException or StoreUnavailableException,
+        })
         .UseStatusCodePages(context => WriteStatusAsync(context.HttpContext));
 
     private static Task WriteExceptionAsync(HttpContext context) => context.Features.Get<IExceptionHandlerFeature>()?.Error switch

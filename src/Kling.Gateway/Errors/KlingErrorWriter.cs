@@ -22,6 +22,7 @@ internal static class KlingErrorWriter
         response.Headers.CacheControl = "no-store";
         // Set again: a cleared response (after a failed upstream call) has lost it.
         response.Headers[RequestIdMiddleware.HeaderName] = requestId;
+        context.SetKlingError(code, message);
         await using var writer = new Utf8JsonWriter(response.BodyWriter, WriterOptions);
         writer.WriteStartObject();
         writer.WriteNumber("code", code);

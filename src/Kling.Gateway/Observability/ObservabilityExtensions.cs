@@ -43,15 +43,16 @@ internal static class ObservabilityExtensions
         }, preserveStaticLogger: true);
         builder.Services.AddHealthChecks();
         builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddSingleton<AimedRoutes>();
         builder.Services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section)
             .Validate(o => o.Port is null or > 0 and < 65536, "Metrics:Port must be a TCP port number")
             .ValidateOnStart();
         return builder;
     }
 
-    /// <summary>The route template a request matched (never the raw path, which holds task ids).</summary>
+    /// <summary>The route template a request was aimed at (never the raw path, which holds task ids).</summary>
     public static string RouteTemplate(this HttpContext context) =>
-        (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)";
+        context.Features.Get<AimedRoute>()?.Template ?? AimedRoutes.Unmatched;
 
     /// <summary>
     /// Request id first, so that even the completion event carries it; then one completion event per request,

@@ -26,7 +26,8 @@ internal sealed partial class BuiltInSimulator(
         options.SecretKey = RandomNumberGenerator.GetHexString(64);
         _server = await SimulatorServer.StartAsync(options, time, cancellationToken: cancellationToken);
         target.UseBuiltInSimulator(_server.BaseAddress, options.ApiKey, options.AccessKey, options.SecretKey);
-        LogUsingSimulator(logger, _server.BaseAddress);
+        LogUsingSimulator(logger, _server.BaseAddress, target.Mode,
+            target.Mode == UpstreamMode.Official ? "Upstream:AccessKey and Upstream:SecretKey" : "Upstream:ApiKey");
     }
 
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
@@ -41,6 +42,6 @@ internal sealed partial class BuiltInSimulator(
     }
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Upstream:BaseUrl is empty: forwarding to the built-in Kling simulator at {SimulatorAddress}. No real videos are generated; set Upstream:BaseUrl and Upstream:ApiKey for the real API")]
-    private static partial void LogUsingSimulator(ILogger logger, Uri simulatorAddress);
+        Message = "Upstream:BaseUrl is empty: forwarding to the built-in Kling simulator ({UpstreamMode} mode) at {SimulatorAddress}. No real videos are generated; set Upstream:BaseUrl and {CredentialKeys:l} for the real API")]
+    private static partial void LogUsingSimulator(ILogger logger, Uri simulatorAddress, UpstreamMode upstreamMode, string credentialKeys);
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Kling.Gateway.Errors;
 using Kling.Gateway.Observability;
 
@@ -30,6 +31,51 @@ internal sealed record UpstreamReply(int StatusCode, byte[] Body, string? RetryA
             response.Headers.RetryAfter = RetryAfter;
         }
 
+        if (!IsSuccess)
+        {
+            var (code, message) = ErrorOf(body);
+            context.SetKlingError(code, "upstream: " + message);
+        }
+
         return response.Body.WriteAsync(body, context.RequestAborted).AsTask();
+    }
+
+    /// <summary>The envelope's top-level code and message (0 and empty when absent or not JSON).</summary>
+    private static (int Code, string Message) ErrorOf(byte[] body)
+    {
+        var (code, message) = (0, "");
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            while (reader.Read())
+            {
+                if (reader.CurrentDepth != 1 || reader.TokenType != JsonTokenType.PropertyName)
+                {
+                    continue;
+                }
+
+                var isCode = reader.ValueTextEquals("code"u8);
+                var isMessage = reader.ValueTextEquals("message"u8);
+                reader.Read();
+                if (isCode && reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value))
+                {
+                    code = value;
+                }
+                else if (isMessage && reader.TokenType == JsonTokenType.String)
+                {
+                    message = reader.GetString()!;
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // not an envelope: the status tells the rest
+        }
+
+        return (code, message);
     }
 }

@@ -9,7 +9,7 @@ internal sealed class UpstreamTarget : IDisposable
     private readonly TimeProvider _time;
     private readonly GatewayMetrics _metrics;
     private readonly IDisposable? _subscription;
-    private volatile UpstreamEndpoint _configured;
+    private volatile UpstreamEndpoint? _configured;
     private volatile UpstreamEndpoint? _builtIn;
 
     public UpstreamTarget(IOptionsMonitor<UpstreamOptions> options, TimeProvider time, GatewayMetrics metrics)
@@ -19,8 +19,12 @@ internal sealed class UpstreamTarget : IDisposable
         UsesBuiltInSimulator = options.CurrentValue.BaseUrl.Length == 0;
         Mode = options.CurrentValue.Mode;
         CanLookUpByExternalTaskId = options.CurrentValue.ExternalTaskIdLookup ?? (Mode == UpstreamMode.Official || UsesBuiltInSimulator);
-        _configured = FromOptions(options.CurrentValue);
-        _subscription = options.OnChange(o => _configured = FromOptions(o));
+        // The built-in simulator brings its own credentials: configured ones (empty, then) are never built.
+        if (!UsesBuiltInSimulator)
+        {
+            _configured = FromOptions(options.CurrentValue);
+            _subscription = options.OnChange(o => _configured = FromOptions(o));
+        }
     }
 
     /// <summary>Decided once at start-up: an empty <c>Upstream:BaseUrl</c> means the built-in simulator.</summary>

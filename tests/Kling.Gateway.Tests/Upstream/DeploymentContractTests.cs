@@ -31,6 +31,55 @@ public sealed class DeploymentContractTests
         Assert.DoesNotContain(TestKeys.TenantA, gateway.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Official_mode_with_no_base_url_starts_the_simulator_as_the_official_api_with_its_own_keys()
+    {
+        await using var gateway = GatewayProcess.Start(new Dictionary<string, string>
+        {
+            ["Upstream__Mode"] = "Official",
+            ["Tenants__0__Id"] = "video-team",
+            ["Tenants__0__ApiKeys__0"] = TestKeys.TenantA,
+        });
+        await gateway.WaitUntilReadyAsync();
+        using var client = new HttpClient { BaseAddress = gateway.Address };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", TestKeys.TenantA);
+
+        using var submitted = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
+        var taskId = (string)(await submitted.ReadJsonAsync())["data"]!["task_id"]!;
+        using var queried = await client.GetAsync(Text2VideoPath + "/" + taskId);
+
+        Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, queried.StatusCode);
+        var warning = Assert.Single(gateway.Output.Split('\n'), line => line.Contains("built-in Kling simulator", StringComparison.Ordinal));
+        Assert.Contains("Official mode", warning, StringComparison.Ordinal);
+        Assert.Contains("Upstream:AccessKey and Upstream:SecretKey", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("Upstream:ApiKey", warning, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Development", "Upstream__Mode", "Bogus", "Upstream:Mode is not a valid UpstreamMode")]
+    [InlineData("Production", "Upstream__Mode", "Bogus", "Upstream:Mode is not a valid UpstreamMode")]
+    [InlineData("Development", "Limits__SubmitsPerMinute", "many", "Limits:SubmitsPerMinute is not a valid Int32")]
+    [InlineData("Production", "Upstream__Timeout", "soon", "Upstream:Timeout is not a valid TimeSpan")]
+    [InlineData("Development", "Upstream__BaseUrl", "http://127.0.0.1:9", "Upstream:ApiKey is required")]
+    public async Task A_bad_value_stops_the_process_with_one_line_naming_the_key_in_every_environment(
+        string environmentName, string key, string value, string expected)
+    {
+        await using var gateway = GatewayProcess.Start(new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = environmentName,
+            ["Tenants__0__Id"] = "video-team",
+            ["Tenants__0__ApiKeys__0"] = TestKeys.TenantA,
+            [key] = value,
+        });
+
+        Assert.NotEqual(0, await gateway.WaitForExitAsync());
+        var fatal = Assert.Single(gateway.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("Invalid configuration", fatal, StringComparison.Ordinal);
+        Assert.Contains(expected, fatal, StringComparison.Ordinal);
+        Assert.DoesNotContain(value, fatal, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("", "", "Tenants must list at least one tenant")]
     [InlineData("short-key", "", "Tenants:0:ApiKeys:0 must be at least 32 characters")]

@@ -101,7 +101,8 @@ public sealed class OfficialUpstreamTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var upstream = await RecordingUpstream.StartAsync(clock, new SimulatorOptions { Mode = SimulatorMode.Official });
-        await using var gateway = new GatewayFactory(upstream.BaseAddress, Official);
+        // One clock for both: the token's nbf (now - 5 s) must not depend on how long start-up took.
+        await using var gateway = new GatewayFactory(upstream.BaseAddress, Official, services => services.AddSingleton<TimeProvider>(clock));
         using var client = gateway.CreateClient(TestKeys.TenantA);
         await SubmitAsync(client);
         var token = upstream.Received[0].Header("Authorization")!;

@@ -36,6 +36,15 @@ public sealed class RedisOutageTests
             Assert.Contains("Redis", message, StringComparison.Ordinal);
         }
 
+        // The log tells why, under the route asked for, without a stack trace.
+        var refusals = gateway.Logs.Events.Where(e => e.Properties.TryGetValue("StatusCode", out var status) && status.ToString() == "503"
+            && e.Properties["RoutePattern"].ToString().Contains("text2video", StringComparison.Ordinal)).ToList();
+        Assert.Equal(
+            ["\"/kling/v1/videos/text2video\"", "\"/kling/v1/videos/text2video/{task_id}\""],
+            refusals.Select(e => e.Properties["RoutePattern"].ToString()));
+        Assert.All(refusals, e => Assert.Equal("5001", e.Properties["KlingCode"].ToString()));
+        Assert.All(refusals, e => Assert.Contains("Redis", e.Properties["Reason"].ToString(), StringComparison.Ordinal));
+        Assert.DoesNotContain(gateway.Logs.Events, e => e.Exception is not null);
         Assert.InRange(elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         Assert.Equal(forwardedBefore, upstream.Count);
