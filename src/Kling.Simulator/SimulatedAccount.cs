@@ -24,4 +24,7 @@ internal sealed class SimulatedAccount
     /// <summary>The task with this task id or, failing that, this external_task_id.</summary>
     public bool TryFind(string id, [NotNullWhen(true)] out SimulatedTask? task) =>
         _byId.TryGetValue(id, out task) || _byExternalId.TryGetValue(id, out task);
+
+    /// <summary>Every task of the account, in no particular order.</summary>
+    public ICollection<SimulatedTask> Tasks => _byId.Values;
 }

@@ -139,7 +139,7 @@ internal static class SimulatorApi
 
     /// <summary>The official list: <c>pageNum</c> 1-1000 (default 1), <c>pageSize</c> 1-500 (default 30), newest first.</summary>
     private static IResult List(
-        HttpRequest request, ConcurrentDictionary<string, SimulatedTask> tasks, IOptionsMonitor<SimulatorOptions> options, SimulatorFaults faults, TimeProvider time)
+        HttpRequest request, SimulatedAccount account, IOptionsMonitor<SimulatorOptions> options, SimulatorFaults faults, TimeProvider time)
     {
         if (!TryReadPage(request, "pageNum", 1, 1000, out var pageNum) || !TryReadPage(request, "pageSize", 30, 500, out var pageSize))
         {
@@ -147,7 +147,7 @@ internal static class SimulatorApi
         }
 
         var settings = options.CurrentValue;
-        var page = tasks.Values.OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.Id, StringComparer.Ordinal)
+        var page = account.Tasks.OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.Id, StringComparer.Ordinal)
             .Skip((pageNum - 1) * pageSize).Take(pageSize)
             .Select(t => Describe(t, settings, faults, time));
         return Success(settings.Mode == SimulatorMode.Official, page.ToArray());
