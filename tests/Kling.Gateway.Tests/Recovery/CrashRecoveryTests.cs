@@ -60,7 +60,12 @@ public abstract class CrashRecoveryTests(ITestOutputHelper output)
     /// </summary>
     private async Task<(RecordingUpstream Upstream, HashSet<string> Created, GatewayProcess Restarted, TimeSpan SinceCrash, TimeSpan SinceRestart)> CrashWithTwoSubmitsInFlightAsync(bool lookup)
     {
-        var upstream = await RecordingUpstream.StartAsync();
+        // Slow to answer, quick to generate: adopted tasks that were still running would rightly keep holding their slots.
+        var upstream = await RecordingUpstream.StartAsync(options: new Kling.Simulator.SimulatorOptions
+        {
+            ProcessingAfter = TimeSpan.FromMilliseconds(500),
+            FinishAfter = TimeSpan.FromSeconds(1),
+        });
         var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         upstream.HoldSubmitAnswers = hold.Task;
         var store = await TestStore.SettingsAsync(Kind);
