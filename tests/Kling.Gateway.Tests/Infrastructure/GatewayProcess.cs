@@ -117,6 +117,13 @@ internal sealed class GatewayProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>The one line a start-up refused by its configuration wrote, after checking that the process failed.</summary>
+    public async Task<string> RefusalLineAsync()
+    {
+        Assert.NotEqual(0, await WaitForExitAsync());
+        return Assert.Single(Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

@@ -73,8 +73,7 @@ public sealed class DeploymentContractTests
             [key] = value,
         });
 
-        Assert.NotEqual(0, await gateway.WaitForExitAsync());
-        var fatal = Assert.Single(gateway.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var fatal = await gateway.RefusalLineAsync();
         Assert.Contains("Invalid configuration", fatal, StringComparison.Ordinal);
         Assert.Contains(expected, fatal, StringComparison.Ordinal);
         Assert.DoesNotContain(value, fatal, StringComparison.Ordinal);
@@ -95,9 +94,7 @@ public sealed class DeploymentContractTests
 
         await using var gateway = GatewayProcess.Start(environment);
 
-        Assert.NotEqual(0, await gateway.WaitForExitAsync());
-        var lines = gateway.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var fatal = Assert.Single(lines);
+        var fatal = await gateway.RefusalLineAsync();
         Assert.Contains("Invalid configuration", fatal, StringComparison.Ordinal);
         Assert.Contains(expected, fatal, StringComparison.Ordinal);
     }
@@ -114,8 +111,7 @@ public sealed class DeploymentContractTests
             ["Tenants__0__ApiKeys__0"] = TestKeys.TenantA,
         });
 
-        Assert.NotEqual(0, await gateway.WaitForExitAsync());
-        var fatal = Assert.Single(gateway.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var fatal = await gateway.RefusalLineAsync();
         Assert.Contains("Upstream:SecretKey is required when Upstream:Mode is Official", fatal, StringComparison.Ordinal);
         Assert.DoesNotContain("Upstream:AccessKey", fatal, StringComparison.Ordinal);
     }

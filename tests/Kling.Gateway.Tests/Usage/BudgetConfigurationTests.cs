@@ -19,8 +19,7 @@ public sealed class BudgetConfigurationTests
             [key] = value,
         });
 
-        Assert.NotEqual(0, await gateway.WaitForExitAsync());
-        var fatal = Assert.Single(gateway.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var fatal = await gateway.RefusalLineAsync();
         Assert.Contains("Invalid configuration", fatal, StringComparison.Ordinal);
         Assert.Contains(expected, fatal, StringComparison.Ordinal);
     }
