@@ -211,6 +211,50 @@ public abstract class BudgetTests
     }
 
     [SkippableFact]
+    public async Task A_task_never_seen_to_finish_within_the_maximum_age_is_charged_its_estimate()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero));
+        await using var upstream = await RecordingUpstream.StartAsync(new FakeTimeProvider(DateTimeOffset.UtcNow), new SimulatorOptions { FinishAfter = TimeSpan.FromDays(1) });
+        var settings = await TestStore.SettingsAsync(Kind, new Dictionary<string, string?>
+        {
+            ["Tenants:0:Limits:UnitsPerDay"] = "2",
+            ["Tasks:MaxTaskAge"] = "00:05:00",
+            ["Tasks:RefreshInterval"] = "01:00:00",
+        });
+        await using var gateway = new GatewayFactory(upstream.BaseAddress, settings, services => services.AddSingleton<TimeProvider>(clock));
+        using var client = gateway.CreateClient(TestKeys.TenantA);
+        await SubmitAsync(client);
+
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await SubmitAsync(client);
+        var usage = await UsageAsync(client);
+        using var overBudget = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
+
+        Assert.Equal(1m, (decimal)usage["day"]!["used"]!);
+        Assert.Equal(1m, (decimal)usage["day"]!["reserved"]!);
+        await overBudget.AssertKlingErrorAsync(HttpStatusCode.TooManyRequests, 1102);
+    }
+
+    [SkippableFact]
+    public async Task An_idempotent_replay_reserves_nothing_more()
+    {
+        await using var upstream = await RecordingUpstream.StartAsync(new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var settings = await TestStore.SettingsAsync(Kind, new Dictionary<string, string?> { ["Tenants:0:Limits:UnitsPerDay"] = "1" });
+        await using var gateway = new GatewayFactory(upstream.BaseAddress, settings);
+        using var client = gateway.CreateClient(TestKeys.TenantA);
+        client.DefaultRequestHeaders.Add("Idempotency-Key", "budget-replay");
+        var first = await SubmitAsync(client);
+
+        using var replayed = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
+
+        Assert.Equal(HttpStatusCode.OK, replayed.StatusCode);
+        Assert.Equal("true", replayed.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(first, (string)(await replayed.ReadJsonAsync())["data"]!["task_id"]!);
+        Assert.Equal(1m, (decimal)(await UsageAsync(client))["day"]!["reserved"]!);
+        Assert.Equal(1, upstream.Count);
+    }
+
+    [SkippableFact]
     public async Task Usage_survives_a_restart_and_the_budget_still_counts_it()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
