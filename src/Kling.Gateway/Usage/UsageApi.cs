@@ -24,6 +24,7 @@ internal static class UsageApi
     {
         if (endpoints.ServiceProvider.GetRequiredService<IOptions<MetricsOptions>>().Value.Enabled)
         {
+            // Created here so its series are read from the store at every scrape.
             endpoints.ServiceProvider.GetRequiredService<UsageMetrics>();
         }
 
