@@ -1,3 +1,4 @@
+using Kling.Gateway.Text2Video;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -8,7 +9,7 @@ internal sealed class ContractParametersFilter : IOperationFilter
 {
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
-        switch (operation.OperationId)
+        switch (operation.OperationId?.Replace(Text2VideoApi.OfficialOperationSuffix, "", StringComparison.Ordinal))
         {
             case "SubmitText2Video":
                 Add(operation, "Idempotency-Key", ParameterLocation.Header, JsonSchemaType.String,

@@ -7,7 +7,6 @@ namespace Kling.Gateway.OpenApi;
 internal static class OpenApiExtensions
 {
     private const string DocumentName = "v1";
-    private const string SecurityScheme = "Bearer";
 
     public static IHostApplicationBuilder AddOpenApiDocs(this IHostApplicationBuilder builder)
     {
@@ -21,16 +20,31 @@ internal static class OpenApiExtensions
                 Description = "One shared endpoint for Kling text-to-video. Authenticate with your service's gateway key "
                     + "(Authorize, then Try it out); the gateway validates, fills in defaults and forwards with its own upstream credential.",
             });
-            options.AddSecurityDefinition(SecurityScheme, new OpenApiSecurityScheme
+            options.SwaggerDoc(Text2VideoApi.OfficialGroup, new OpenApiInfo
+            {
+                Title = "Kling Gateway: the official Kling API",
+                Version = "v1",
+                Description = "The official Kling API's text-to-video contract (model_name, cfg_scale 0-1), for existing Kling SDKs: "
+                    + "change the SDK's base URL to the gateway and its access key / secret key to your service's own pair. "
+                    + "Same tasks, limits and behaviour as the gateway's /kling/v1 contract.",
+            });
+            // Each document lists its own operations (the official ones are grouped) and its own security scheme.
+            options.DocInclusionPredicate((document, api) =>
+                document == Text2VideoApi.OfficialGroup ? api.GroupName == Text2VideoApi.OfficialGroup : api.GroupName is null);
+            options.AddSecurityDefinition(OfficialDocumentFilter.GatewayKeyScheme, new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.Http,
                 Scheme = "bearer",
-                Description = "Your service's gateway key (not a Kling key).",
+                Description = "Your service's gateway key (not a Kling key), or a JWT signed with your service's access key.",
             });
-            options.AddSecurityRequirement(document => new OpenApiSecurityRequirement
+            options.AddSecurityDefinition(OfficialDocumentFilter.JwtScheme, new OpenApiSecurityScheme
             {
-                [new OpenApiSecuritySchemeReference(SecurityScheme, document)] = [],
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "JWT",
+                Description = "An HS256 JWT as the Kling SDKs sign it: iss = your service's access key, exp, nbf; signed with its secret key.",
             });
+            options.DocumentFilter<OfficialDocumentFilter>();
             options.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, typeof(TenantClaims).Assembly.GetName().Name + ".xml"));
             // image_tail is checked in place and forwarded as sent; to clients it is simply a string.
             options.MapType<ImageTail>(() => new OpenApiSchema { Type = JsonSchemaType.String });
@@ -49,6 +63,7 @@ internal static class OpenApiExtensions
             app.UseSwaggerUI(options =>
             {
                 options.SwaggerEndpoint($"/swagger/{DocumentName}/swagger.json", "Kling Gateway " + DocumentName);
+                options.SwaggerEndpoint($"/swagger/{Text2VideoApi.OfficialGroup}/swagger.json", "Official Kling API (SDK drop-in)");
                 options.DocumentTitle = "Kling Gateway";
             });
         }

@@ -6,6 +6,7 @@ namespace Kling.Gateway.Text2Video;
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(Text2VideoRequest))]
 [JsonSerializable(typeof(double))]
+[JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(VideoMode))]
 [JsonSerializable(typeof(AspectRatio))]
 [JsonSerializable(typeof(VideoDuration))]

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
-using System.Collections.Frozen;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -8,9 +7,12 @@ using Kling.Gateway.Errors;
 
 namespace Kling.Gateway.Text2Video;
 
-/// <summary>A submit read, checked and enriched: the request as understood and the exact bytes to forward.</summary>
-internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded)
+/// <summary>A submit read, checked and enriched: the request as understood and the exact bytes to forward, in its contract's terms.</summary>
+internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded, Text2VideoContract Contract)
 {
+    /// <summary>The model the task runs on: the one named, or the contract's default.</summary>
+    public string Model => Request.Model ?? Contract.DefaultModel!;
+
     /// <summary>10 MB of image as Base64 is 13.4 MiB; the rest of the body fits in what remains.</summary>
     public const int MaxBytes = 16 * 1024 * 1024;
 
@@ -19,12 +21,8 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded)
     // Prompts are often not ASCII: forward them as UTF-8 text, not \uXXXX escapes three times the size.
     private static readonly JsonWriterOptions ForwardedJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>The contract's own fields (a null among them means "not given": it is dropped, and a default may apply).</summary>
-    private static readonly FrozenSet<string> ContractFields =
-        ContractJsonContext.Default.Text2VideoRequest.Properties.Select(p => p.Name).ToFrozenSet(StringComparer.Ordinal);
-
     /// <summary>The body to forward, or the error to answer with; nothing invalid gets through.</summary>
-    public static async Task<(SubmitBody? Body, KlingErrorResult? Error)> ReadAsync(HttpRequest request, Text2VideoRules rules)
+    public static async Task<(SubmitBody? Body, KlingErrorResult? Error)> ReadAsync(HttpRequest request, Text2VideoRules rules, Text2VideoContract contract)
     {
         if (request.ContentLength > MaxBytes)
         {
@@ -60,19 +58,19 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded)
             try
             {
                 // From the bytes themselves (deserializing the element would copy them first).
-                parsed = JsonSerializer.Deserialize(bytes.Span, ContractJsonContext.Default.Text2VideoRequest)!;
+                parsed = JsonSerializer.Deserialize(bytes.Span, contract.RequestJson)!;
             }
             catch (JsonException ex)
             {
-                return Invalid(400, ErrorCodes.ParameterInvalid, rules.RuleFor(FieldOf(ex.Path)));
+                return Invalid(400, ErrorCodes.ParameterInvalid, rules.RuleFor(FieldOf(ex.Path), contract));
             }
 
-            if (rules.FindViolation(parsed) is { } violation)
+            if (rules.FindViolation(parsed, contract) is { } violation)
             {
                 return Invalid(400, ErrorCodes.ParameterInvalid, violation);
             }
 
-            return (new SubmitBody(parsed, Enrich(document.RootElement, parsed)), null);
+            return (new SubmitBody(parsed, Enrich(document.RootElement, parsed, contract), contract), null);
         }
     }
 
@@ -81,14 +79,15 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded)
     /// null contract fields, with <c>duration</c> as the string the upstream expects, and the documented defaults added.
     /// Names and values are copied as raw bytes into an array of the exact size: nothing is decoded or re-encoded.
     /// </summary>
-    private static byte[] Enrich(JsonElement root, Text2VideoRequest parsed)
+    private static byte[] Enrich(JsonElement root, Text2VideoRequest parsed, Text2VideoContract contract)
     {
         // The defaults and duration, written as an object whose braces are left out below.
         var added = new ArrayBufferWriter<byte>(128);
         using (var writer = new Utf8JsonWriter(added, ForwardedJson))
         {
             writer.WriteStartObject();
-            WriteDefault(writer, "cfg_scale", parsed.CfgScale is null, Text2VideoDefaults.CfgScale, ContractJsonContext.Default.Double);
+            WriteDefault(writer, contract.ModelField, parsed.Model is null, contract.DefaultModel!, ContractJsonContext.Default.String);
+            WriteDefault(writer, "cfg_scale", parsed.CfgScale is null, contract.CfgScaleDefault, ContractJsonContext.Default.Double);
             WriteDefault(writer, "mode", parsed.Mode is null, Text2VideoDefaults.Mode, ContractJsonContext.Default.VideoMode);
             WriteDefault(writer, "aspect_ratio", parsed.AspectRatio is null, Text2VideoDefaults.Ratio, ContractJsonContext.Default.AspectRatio);
             WriteDefault(writer, "duration", true, parsed.Duration ?? Text2VideoDefaults.Duration, ContractJsonContext.Default.VideoDuration);
@@ -100,7 +99,7 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded)
         var size = 2 + tail.Length;
         foreach (var property in root.EnumerateObject())
         {
-            if (IsForwarded(property))
+            if (IsForwarded(property, contract))
             {
                 // "name":value and the comma before what follows.
                 size += JsonMarshal.GetRawUtf8PropertyName(property).Length + 3 + JsonMarshal.GetRawUtf8Value(property.Value).Length + 1;
@@ -112,7 +111,7 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded)
         forwarded[at++] = (byte)'{';
         foreach (var property in root.EnumerateObject())
         {
-            if (IsForwarded(property))
+            if (IsForwarded(property, contract))
             {
                 forwarded[at++] = (byte)'"';
                 at += Copy(JsonMarshal.GetRawUtf8PropertyName(property), forwarded, at);
@@ -128,8 +127,8 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded)
         return forwarded;
     }
 
-    private static bool IsForwarded(JsonProperty property) =>
-        !property.NameEquals("duration"u8) && !(property.Value.ValueKind == JsonValueKind.Null && ContractFields.Contains(property.Name));
+    private static bool IsForwarded(JsonProperty property, Text2VideoContract contract) =>
+        !property.NameEquals("duration"u8) && !(property.Value.ValueKind == JsonValueKind.Null && contract.Fields.Contains(property.Name));
 
     private static int Copy(ReadOnlySpan<byte> from, byte[] to, int at)
     {

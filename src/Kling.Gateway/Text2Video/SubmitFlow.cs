@@ -31,16 +31,17 @@ internal sealed partial class SubmitFlow(
     /// <summary>Seconds a client is asked to wait before retrying a submit the gateway is still recording.</summary>
     private const string RetryAfterSeconds = "1";
 
-    public async Task HandleAsync(HttpContext context)
+    /// <summary>A submit in <paramref name="contract"/>'s terms; both contracts share everything past reading the body.</summary>
+    public async Task HandleAsync(HttpContext context, Text2VideoContract contract)
     {
-        var (body, error) = await SubmitBody.ReadAsync(context.Request, rules);
+        var (body, error) = await SubmitBody.ReadAsync(context.Request, rules, contract);
         if (body is null)
         {
             await error!.ExecuteAsync(context);
             return;
         }
 
-        diagnostics.Set("Model", body.Request.Model);
+        diagnostics.Set("Model", body.Model);
         diagnostics.Set("PromptLength", body.Request.Prompt!.Length);
         var tenantId = context.User.GetTenantId()!;
         var key = IdempotencyKey.From(context.Request, body.Request.ExternalTaskId, out var keyError);
@@ -72,12 +73,12 @@ internal sealed partial class SubmitFlow(
         }
 
         var clientExternalId = body.Request.ExternalTaskId;
-        var intent = new SubmitIntent(tenantId, body.Request.Model!, context.GetRequestId(),
+        var intent = new SubmitIntent(tenantId, body.Model, context.GetRequestId(),
             ExternalTaskIds.ForUpstream(tenantId, clientExternalId, key, bodyHash), clientExternalId, key);
 
         // Past this point nothing may leak: the slot, its units and the key claim are settled through the journal.
         var maxActiveTasks = tenants.LimitsFor(tenantId).MaxActiveTasks;
-        var budget = budgets.For(tenantId, body.Request.Model!, ModeOf(body.Request), DurationOf(body.Request));
+        var budget = budgets.For(tenantId, body.Model, ModeOf(body.Request), DurationOf(body.Request));
         var decision = await tasks.TryReserveSlotAsync(intent, maxActiveTasks, budget.Charge);
         if (decision.Reservation is not { } reservation)
         {
@@ -102,7 +103,8 @@ internal sealed partial class SubmitFlow(
         var accepted = false;
         try
         {
-            var reply = await upstream.SendAsync(context, "submit", UpstreamPaths.Text2Video, ExternalTaskIds.InBody(body.Forwarded, intent.UpstreamExternalId));
+            var reply = await upstream.SendAsync(
+                context, "submit", UpstreamPaths.Text2Video, ExternalTaskIds.InBody(body.Forwarded, intent.UpstreamExternalId), contract.Terms);
             if (reply is null)
             {
                 return;

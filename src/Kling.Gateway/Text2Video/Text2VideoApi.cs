@@ -7,6 +7,12 @@ namespace Kling.Gateway.Text2Video;
 /// <summary>The public contract: submit a text-to-video task, query it, list your own tasks.</summary>
 internal static class Text2VideoApi
 {
+    /// <summary>The OpenAPI group (document) of the official surface.</summary>
+    public const string OfficialGroup = "official";
+
+    /// <summary>The official surface's operations are the same ones, named with this suffix.</summary>
+    public const string OfficialOperationSuffix = "Official";
+
     public static IHostApplicationBuilder AddText2Video(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ModelsOptions>().Bind(builder.Configuration)
@@ -18,16 +24,28 @@ internal static class Text2VideoApi
         return builder;
     }
 
+    /// <summary>The public contract under <c>/kling/v1</c> and the official Kling API's under <c>/v1</c>: the same pipeline and tasks.</summary>
     public static IEndpointRouteBuilder MapText2Video(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/kling/v1/videos").RequireAuthorization().WithTags("Text to video");
+        MapContract(endpoints, "/kling/v1/videos", Text2VideoContract.Aggregator, "", "Text to video",
+            "cfg_scale 5.0, mode std, aspect_ratio 16:9, duration \"5\"");
+        MapContract(endpoints, "/v1/videos", Text2VideoContract.Official, OfficialOperationSuffix, "Text to video (official Kling API)",
+            "model_name kling-v1, cfg_scale 0.5, mode std, aspect_ratio 16:9, duration \"5\"")
+            .WithGroupName(OfficialGroup);
+        return endpoints;
+    }
 
-        group.MapPost("/text2video", (HttpContext context, SubmitFlow flow) => flow.HandleAsync(context))
+    private static RouteGroupBuilder MapContract(
+        IEndpointRouteBuilder endpoints, string prefix, Text2VideoContract contract, string nameSuffix, string tag, string defaults)
+    {
+        var group = endpoints.MapGroup(prefix).RequireAuthorization().WithTags(tag);
+
+        group.MapPost("/text2video", (HttpContext context, SubmitFlow flow) => flow.HandleAsync(context, contract))
             .RequireTenantRateLimit(RatePolicy.Submit)
-            .WithName("SubmitText2Video")
+            .WithName("SubmitText2Video" + nameSuffix)
             .WithSummary("Submit a text-to-video task")
             .WithDescription("Validates the body (nothing invalid is forwarded), fills in the documented defaults "
-                + "(cfg_scale 5.0, mode std, aspect_ratio 16:9, duration \"5\") and forwards it with the gateway's upstream credential. "
+                + $"({defaults}) and forwards it with the gateway's upstream credential. "
                 + "Unknown fields are forwarded unchanged. With an `Idempotency-Key` header (or an `external_task_id`), a retry within "
                 + "24 hours gets the first answer again (header `Idempotent-Replayed: true`) instead of a second task; the same key with "
                 + "another body gets 422, and a retry while the first is still in flight gets 409. A 503 with `Retry-After` after the upstream "
@@ -41,7 +59,7 @@ internal static class Text2VideoApi
         group.MapGet("/text2video/{task_id}", (HttpContext context, [FromRoute(Name = "task_id")] string taskId, QueryFlow flow) =>
                 flow.QueryAsync(context, taskId))
             .RequireTenantRateLimit(RatePolicy.Query)
-            .WithName("QueryText2Video")
+            .WithName("QueryText2Video" + nameSuffix)
             .WithSummary("Query a text-to-video task")
             .WithDescription("Returns the task's status and, once it succeeded, its videos, as the upstream reports them. "
                 + "The id may also be your own `external_task_id`. "
@@ -55,14 +73,14 @@ internal static class Text2VideoApi
 
         group.MapGet("/text2video", (HttpContext context, QueryFlow flow) => flow.ListAsync(context))
             .RequireTenantRateLimit(RatePolicy.Query)
-            .WithName("ListText2Video")
+            .WithName("ListText2Video" + nameSuffix)
             .WithSummary("List your text-to-video tasks")
             .WithDescription("The calling tenant's tasks, newest first, each as the upstream last described it. "
                 + "Query parameters `pageNum` (1-1000, default 1) and `pageSize` (1-500, default 30).")
             .Produces<Text2VideoListResponse>(StatusCodes.Status200OK)
             .ProducesKlingErrors(StatusCodes.Status400BadRequest);
 
-        return endpoints;
+        return group;
     }
 
     /// <summary>Every operation may also answer 401, 429 and the upstream failures, all in the Kling envelope.</summary>

@@ -16,14 +16,17 @@ internal sealed class Text2VideoRules(IOptionsMonitor<ModelsOptions> models)
         "camera_control.config is required with type simple and must hold only horizontal, vertical, pan, tilt, roll and zoom, "
         + "each a number in [-10, 10], exactly one of them non-zero";
 
-    /// <summary>The rule for a field (or a JSON path below it), naming the field.</summary>
-    public string RuleFor(string field) => field switch
+    /// <summary>The rule for a field (or a JSON path below it) in a contract's terms, naming the field.</summary>
+    public string RuleFor(string field, Text2VideoContract contract) => field switch
     {
-        "model" => "model is required and must be one of: " + string.Join(", ", models.CurrentValue.Models),
+        _ when field == contract.ModelField => contract.DefaultModel is null
+            ? $"{field} is required and must be one of: " + string.Join(", ", models.CurrentValue.Models)
+            : $"{field} must be one of: " + string.Join(", ", models.CurrentValue.Models) + $" (default {contract.DefaultModel})",
+        _ when field == contract.RefusedField => $"{field} is not a field of this API: name the model in {contract.ModelField}",
         "prompt" => $"prompt is required and must be a non-blank string of at most {MaxPromptLength} characters",
         "negative_prompt" => $"negative_prompt must be a string of at most {MaxPromptLength} characters",
         "image_tail" => "image_tail must be an http(s) URL or Base64 JPEG/PNG data (raw or data:image/...;base64,) of at most 10 MB",
-        "cfg_scale" => "cfg_scale must be a number between 0 and 100",
+        "cfg_scale" => $"cfg_scale must be a number between 0 and {contract.CfgScaleMax}",
         "mode" => "mode must be one of: std, pro",
         "aspect_ratio" => "aspect_ratio must be one of: 16:9, 9:16, 1:1",
         "duration" => "duration must be \"5\" or \"10\"",
@@ -37,23 +40,24 @@ internal sealed class Text2VideoRules(IOptionsMonitor<ModelsOptions> models)
     };
 
     /// <summary>The first broken rule, in the contract's field order, or null when the request is valid.</summary>
-    public string? FindViolation(Text2VideoRequest request)
+    public string? FindViolation(Text2VideoRequest request, Text2VideoContract contract)
     {
         var broken = request switch
         {
-            { Model: null } => "model",
-            _ when !models.CurrentValue.Models.Contains(request.Model, StringComparer.Ordinal) => "model",
+            _ when contract.RefusedField is { } refused && request.Extra?.ContainsKey(refused) == true => refused,
+            _ when (request.Model ?? contract.DefaultModel) is not { } model
+                || !models.CurrentValue.Models.Contains(model, StringComparer.Ordinal) => contract.ModelField,
             { Prompt: null } => "prompt",
             _ when string.IsNullOrWhiteSpace(request.Prompt) || TooLong(request.Prompt, MaxPromptLength) => "prompt",
             { NegativePrompt: { } negative } when TooLong(negative, MaxPromptLength) => "negative_prompt",
             { ImageTail.IsValid: false } => "image_tail",
-            { CfgScale: < 0 or > 100 } => "cfg_scale",
+            { CfgScale: { } cfg } when cfg < 0 || cfg > contract.CfgScaleMax => "cfg_scale",
             { CameraControl: { } camera } when CameraControlViolation(camera) is { } cameraField => cameraField,
             { CallbackUrl: { } url } when !IsHttpUrl(url) => "callback_url",
             { ExternalTaskId: { } id } when string.IsNullOrWhiteSpace(id) || TooLong(id, MaxExternalTaskIdLength) => "external_task_id",
             _ => null,
         };
-        return broken is null ? null : RuleFor(broken);
+        return broken is null ? null : RuleFor(broken, contract);
     }
 
     // Characters as people count them: a surrogate pair (an emoji) is one.

@@ -23,11 +23,12 @@ internal sealed class UpstreamClient(
     TimeProvider time)
 {
     /// <summary>
-    /// Submits <paramref name="jsonBody"/> (in the public contract's terms) to the upstream's equivalent of the public
-    /// <paramref name="path"/>. Returns the checked answer, or null when there is none (the client has then been answered).
+    /// Submits <paramref name="jsonBody"/> to the upstream's equivalent of the public <paramref name="path"/>.
+    /// Returns the checked answer, or null when there is none (the client has then been answered).
     /// </summary>
     /// <param name="operation">What the call is for, as the upstream latency metric labels it.</param>
-    public async Task<UpstreamReply?> SendAsync(HttpContext context, string operation, string path, byte[] jsonBody)
+    /// <param name="bodyTerms">Which contract's terms <paramref name="jsonBody"/> is in; mapped if the upstream speaks the other.</param>
+    public async Task<UpstreamReply?> SendAsync(HttpContext context, string operation, string path, byte[] jsonBody, UpstreamMode bodyTerms)
     {
         var endpoint = target.Current;
         if (endpoint is null)
@@ -36,10 +37,7 @@ internal sealed class UpstreamClient(
             return null;
         }
 
-        if (endpoint.Mode == UpstreamMode.Official)
-        {
-            jsonBody = OfficialRequestMapper.Map(jsonBody);
-        }
+        jsonBody = ContractMapper.Map(jsonBody, bodyTerms, endpoint.Mode);
 
         // YARP forwards the request's own body: the validated, enriched bytes replace what the client sent.
         var request = context.Request;

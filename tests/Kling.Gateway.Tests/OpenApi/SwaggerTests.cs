@@ -57,6 +57,35 @@ public sealed class SwaggerTests(GatewayFixture fixture) : IClassFixture<Gateway
     }
 
     [Fact]
+    public async Task The_official_surface_is_its_own_document_with_a_JWT_scheme_and_the_official_request_terms()
+    {
+        using var client = fixture.Gateway.CreateClient(key: null);
+
+        var official = JsonNode.Parse(await client.GetStringAsync("/swagger/official/swagger.json"))!;
+        var gateway = JsonNode.Parse(await client.GetStringAsync("/swagger/v1/swagger.json"))!;
+
+        Assert.Equal(
+            ["/v1/videos/text2video", "/v1/videos/text2video/{task_id}"],
+            official["paths"]!.AsObject().Select(p => p.Key).Order());
+        Assert.DoesNotContain(gateway["paths"]!.AsObject(), p => p.Key.StartsWith("/v1/", StringComparison.Ordinal));
+        var jwt = official["components"]!["securitySchemes"]!.AsObject().Single();
+        Assert.Equal("KlingJwt", jwt.Key);
+        Assert.Equal("bearer", (string)jwt.Value!["scheme"]!);
+        Assert.Equal("JWT", (string)jwt.Value!["bearerFormat"]!);
+        Assert.NotNull(official["security"]![0]!["KlingJwt"]);
+        Assert.Equal("Bearer", gateway["components"]!["securitySchemes"]!.AsObject().Single().Key);
+        Assert.Contains(official["paths"]!["/v1/videos/text2video"]!["post"]!["parameters"]!.AsArray(), p => (string)p!["name"]! == "Idempotency-Key");
+
+        var request = official["components"]!["schemas"]!["Text2VideoRequest"]!;
+        Assert.Equal(["prompt"], request["required"]!.AsArray().Select(n => (string)n!));
+        Assert.Null(request["properties"]!["model"]);
+        Assert.Equal("kling-v1", (string)request["properties"]!["model_name"]!["default"]!);
+        Assert.Contains("kling-v2-master", request["properties"]!["model_name"]!["enum"]!.AsArray().Select(n => (string)n!));
+        Assert.Equal(1.0, (double)request["properties"]!["cfg_scale"]!["maximum"]!);
+        Assert.Equal(0.5, (double)request["properties"]!["cfg_scale"]!["default"]!);
+    }
+
+    [Fact]
     public async Task Swagger_UI_is_served_at_swagger()
     {
         using var client = fixture.Gateway.CreateClient(key: null);

@@ -5,10 +5,32 @@ using Kling.Gateway.Upstream;
 
 namespace Kling.Gateway.Tests.Upstream;
 
-public sealed class OfficialRequestMapperTests
+public sealed class ContractMapperTests
 {
     private static JsonObject Mapped(string publicBody) =>
-        JsonNode.Parse(OfficialRequestMapper.Map(Encoding.UTF8.GetBytes(publicBody)))!.AsObject();
+        JsonNode.Parse(ToOfficial(Encoding.UTF8.GetBytes(publicBody)))!.AsObject();
+
+    private static byte[] ToOfficial(byte[] publicBody) => ContractMapper.Map(publicBody, UpstreamMode.Aggregator, UpstreamMode.Official);
+
+    [Fact]
+    public void An_official_body_for_an_aggregator_gets_model_and_cfg_scale_times_ten()
+    {
+        var official = """{"model_name":"kling-v2-1-master","prompt":"p","cfg_scale":0.35}"""u8.ToArray();
+
+        var body = JsonNode.Parse(ContractMapper.Map(official, UpstreamMode.Official, UpstreamMode.Aggregator))!.AsObject();
+
+        Assert.Equal("kling-v2-1-master", (string)body["model"]!);
+        Assert.False(body.ContainsKey("model_name"));
+        Assert.Equal(3.5, (double)body["cfg_scale"]!, 12);
+    }
+
+    [Fact]
+    public void A_body_in_the_upstreams_own_terms_is_sent_as_it_is()
+    {
+        var official = """{"model_name":"kling-v1","cfg_scale":0.3}"""u8.ToArray();
+
+        Assert.Same(official, ContractMapper.Map(official, UpstreamMode.Official, UpstreamMode.Official));
+    }
 
     [Fact]
     public void Model_becomes_model_name_and_model_is_gone()
@@ -37,7 +59,7 @@ public sealed class OfficialRequestMapperTests
     [Fact]
     public void The_scaled_value_is_written_as_System_Text_Json_writes_it()
     {
-        var mapped = Encoding.UTF8.GetString(OfficialRequestMapper.Map("""{"cfg_scale":7.3}"""u8.ToArray()));
+        var mapped = Encoding.UTF8.GetString(ToOfficial("""{"cfg_scale":7.3}"""u8.ToArray()));
 
         Assert.Equal("{\"cfg_scale\":" + JsonSerializer.Serialize(7.3 / 10) + "}", mapped);
     }
@@ -50,7 +72,7 @@ public sealed class OfficialRequestMapperTests
             + "\"camera_control\":{\"type\":\"simple\",\"config\":{\"zoom\":-5.5}},\"image_tail\":\"" + image + "\","
             + "\"unknown\":[1,{\"a\":null}],\"duration\":\"5\"}";
 
-        var mapped = Encoding.UTF8.GetString(OfficialRequestMapper.Map(Encoding.UTF8.GetBytes(publicBody)));
+        var mapped = Encoding.UTF8.GetString(ToOfficial(Encoding.UTF8.GetBytes(publicBody)));
 
         Assert.Equal(publicBody.Replace("\"model\":", "\"model_name\":", StringComparison.Ordinal), mapped);
     }
@@ -60,6 +82,6 @@ public sealed class OfficialRequestMapperTests
     {
         const string publicBody = """{"prompt":"p","mode":"pro","aspect_ratio":"1:1"}""";
 
-        Assert.Equal(publicBody, Encoding.UTF8.GetString(OfficialRequestMapper.Map(Encoding.UTF8.GetBytes(publicBody))));
+        Assert.Equal(publicBody, Encoding.UTF8.GetString(ToOfficial(Encoding.UTF8.GetBytes(publicBody))));
     }
 }

@@ -1,0 +1,183 @@
+using System.Text.Json.Nodes;
+using Kling.Gateway.Tests.Infrastructure;
+using static Kling.Gateway.Tests.Infrastructure.KlingJson;
+
+namespace Kling.Gateway.Tests.Text2Video;
+
+/// <summary>
+/// The official Kling API's contract under <c>/v1</c>, called as an unmodified Kling SDK calls it (a JWT from the tenant's
+/// AK/SK, <c>model_name</c>, cfg_scale 0–1), in front of an aggregator and of the official API.
+/// </summary>
+public abstract class OfficialSurfaceTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
+    where TFixture : GatewayFixture
+{
+    private const string OfficialPath = "/v1/videos/text2video";
+
+    private HttpClient Sdk(string accessKey = TestKeys.TenantAAccessKey, string secretKey = TestKeys.TenantASecretKey) =>
+        fixture.Gateway.CreateClient(TestJwt.Kling(accessKey, secretKey, DateTimeOffset.UtcNow));
+
+    [Fact]
+    public async Task An_official_submit_reaches_the_upstream_in_its_terms_and_polling_through_v1_reaches_succeed()
+    {
+        using var sdk = Sdk();
+        var mark = fixture.Upstream.Count;
+
+        var taskId = await SubmitOfficialAsync(sdk, """{"model_name":"kling-v2-1-master","prompt":"A deer","cfg_scale":0.5,"duration":"10"}""");
+
+        var forwarded = Assert.Single(fixture.Upstream.Since(mark));
+        Assert.Equal(fixture.UpstreamPath(Text2VideoPath), forwarded.PathAndQuery);
+        Assert.Equal("kling-v2-1-master", (string)forwarded.JsonBody[fixture.ModelField]!);
+        Assert.Null(forwarded.JsonBody[fixture.IsOfficial ? "model" : "model_name"]);
+        // 0.5 on the official scale: unchanged to the official API, × 10 to an aggregator.
+        Assert.Equal(fixture.IsOfficial ? 0.5 : 5.0, (double)forwarded.JsonBody["cfg_scale"]!);
+        // The gateway's own upstream credential, never the tenant's token.
+        var authorization = forwarded.Header("Authorization")!;
+        Assert.DoesNotContain(sdk.DefaultRequestHeaders.Authorization!.Parameter!, authorization, StringComparison.Ordinal);
+        if (!fixture.IsOfficial)
+        {
+            Assert.Equal("Bearer " + RecordingUpstream.ApiKey, authorization);
+        }
+
+        var statuses = new List<string>();
+        foreach (var advance in new[] { 0, 5, 10 })
+        {
+            fixture.UpstreamClock.Advance(TimeSpan.FromSeconds(advance));
+            using var query = await sdk.GetAsync(OfficialPath + "/" + taskId);
+            Assert.Equal(HttpStatusCode.OK, query.StatusCode);
+            var data = (await query.ReadJsonAsync())["data"]!;
+            Assert.Equal(taskId, (string)data["task_id"]!);
+            statuses.Add((string)data["task_status"]!);
+        }
+
+        Assert.Equal(["submitted", "processing", "succeed"], statuses);
+    }
+
+    [Fact]
+    public async Task Without_model_name_or_cfg_scale_the_official_defaults_are_sent()
+    {
+        using var sdk = Sdk();
+        var mark = fixture.Upstream.Count;
+
+        await SubmitOfficialAsync(sdk, """{"prompt":"A deer"}""");
+
+        var forwarded = Assert.Single(fixture.Upstream.Since(mark)).JsonBody;
+        Assert.Equal("kling-v1", (string)forwarded[fixture.ModelField]!);
+        Assert.Equal(fixture.IsOfficial ? 0.5 : 5.0, (double)forwarded["cfg_scale"]!);
+        Assert.Equal("std", (string)forwarded["mode"]!);
+        Assert.Equal("5", (string)forwarded["duration"]!);
+    }
+
+    [Theory]
+    [InlineData("0", 0.0)]
+    [InlineData("1", 1.0)]
+    [InlineData("0.35", 0.35)]
+    public async Task Cfg_scale_from_0_to_1_is_accepted(string sent, double official)
+    {
+        using var sdk = Sdk();
+        var mark = fixture.Upstream.Count;
+
+        await SubmitOfficialAsync(sdk, $$"""{"model_name":"kling-v1","prompt":"p","cfg_scale":{{sent}}}""");
+
+        var forwarded = Assert.Single(fixture.Upstream.Since(mark)).JsonBody;
+        Assert.Equal(fixture.IsOfficial ? official : official * 10, (double)forwarded["cfg_scale"]!, 1e-12);
+    }
+
+    [Theory]
+    [InlineData("""{"model_name":"kling-v1","prompt":"p","cfg_scale":1.01}""", "cfg_scale must be a number between 0 and 1")]
+    [InlineData("""{"model_name":"kling-v1","prompt":"p","cfg_scale":-0.01}""", "cfg_scale must be a number between 0 and 1")]
+    [InlineData("""{"model_name":"kling-v1","prompt":"p","cfg_scale":"0.5"}""", "cfg_scale must be a number between 0 and 1")]
+    [InlineData("""{"model_name":"no-such-model","prompt":"p"}""", "model_name must be one of: ")]
+    [InlineData("""{"model_name":5,"prompt":"p"}""", "model_name must be one of: ")]
+    [InlineData("""{"model":"kling-v1","prompt":"p"}""", "model is not a field of this API: name the model in model_name")]
+    [InlineData("""{"model_name":"kling-v1"}""", "prompt is required")]
+    [InlineData("""{"model_name":"kling-v1","prompt":"p","mode":"fast"}""", "mode must be one of: std, pro")]
+    public async Task Official_bodies_breaking_a_rule_get_400_1201_naming_the_field_and_nothing_is_forwarded(string body, string rule)
+    {
+        using var sdk = Sdk();
+        var mark = fixture.Upstream.Count;
+
+        using var response = await sdk.PostAsync(OfficialPath, Json(body));
+
+        var message = await response.AssertKlingErrorAsync(HttpStatusCode.BadRequest, 1201);
+        Assert.StartsWith(rule, message, StringComparison.Ordinal);
+        Assert.Equal(mark, fixture.Upstream.Count);
+    }
+
+    [Fact]
+    public async Task A_task_is_the_same_task_on_both_surfaces_for_its_tenant_and_nobody_elses()
+    {
+        using var sdk = Sdk();
+        using var key = fixture.Gateway.CreateClient(TestKeys.TenantA);
+        using var otherTenant = Sdk(TestKeys.TenantBAccessKey, TestKeys.TenantBSecretKey);
+        var onOfficial = await SubmitOfficialAsync(sdk, """{"prompt":"p"}""");
+        var onAggregator = await SubmitAsync(key);
+
+        foreach (var (client, path) in new[] { (key, Text2VideoPath + "/" + onOfficial), (sdk, OfficialPath + "/" + onAggregator) })
+        {
+            using var query = await client.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, query.StatusCode);
+        }
+
+        foreach (var (client, path) in new[] { (key, Text2VideoPath), (sdk, OfficialPath) })
+        {
+            var listed = (await client.GetFromJsonAsync<JsonObject>(path + "?pageSize=500"))!["data"]!.AsArray().Select(t => (string)t!["task_id"]!);
+            Assert.Contains(onOfficial, listed);
+            Assert.Contains(onAggregator, listed);
+        }
+
+        var mark = fixture.Upstream.Count;
+        using var foreign = await otherTenant.GetAsync(OfficialPath + "/" + onOfficial);
+        await foreign.AssertKlingErrorAsync(HttpStatusCode.NotFound, 1203);
+        Assert.Equal(mark, fixture.Upstream.Count);
+    }
+
+    [Fact]
+    public async Task The_official_surface_refuses_missing_and_wrong_credentials_as_Kling_does()
+    {
+        using var anonymous = fixture.Gateway.CreateClient(key: null);
+        using var upstreamKey = fixture.Gateway.CreateClient(RecordingUpstream.ApiKey);
+        using var upstreamToken = fixture.Gateway.CreateClient(TestJwt.Kling(RecordingUpstream.AccessKey, RecordingUpstream.SecretKey, DateTimeOffset.UtcNow));
+        var mark = fixture.Upstream.Count;
+
+        await (await anonymous.PostAsync(OfficialPath, Json("""{"prompt":"p"}"""))).AssertKlingErrorAsync(HttpStatusCode.Unauthorized, 1001);
+        await (await upstreamKey.PostAsync(OfficialPath, Json("""{"prompt":"p"}"""))).AssertKlingErrorAsync(HttpStatusCode.Unauthorized, 1002);
+        await (await upstreamToken.GetAsync(OfficialPath)).AssertKlingErrorAsync(HttpStatusCode.Unauthorized, 1002);
+        Assert.Equal(mark, fixture.Upstream.Count);
+    }
+
+    [Fact]
+    public async Task Slots_and_rate_limits_are_shared_by_both_surfaces()
+    {
+        await using var gateway = new GatewayFactory(fixture.Upstream.BaseAddress, new Dictionary<string, string?>
+        {
+            ["Upstream:Mode"] = fixture.UpstreamMode,
+            ["Tenants:0:Limits:MaxActiveTasks"] = "1",
+            ["Tenants:1:Limits:SubmitsPerMinute"] = "1",
+        });
+        using var sdkA = gateway.CreateClient(TestJwt.Kling(TestKeys.TenantAAccessKey, TestKeys.TenantASecretKey, DateTimeOffset.UtcNow));
+        using var keyA = gateway.CreateClient(TestKeys.TenantA);
+        using var sdkB = gateway.CreateClient(TestJwt.Kling(TestKeys.TenantBAccessKey, TestKeys.TenantBSecretKey, DateTimeOffset.UtcNow));
+        using var keyB = gateway.CreateClient(TestKeys.TenantB);
+
+        Assert.Equal(HttpStatusCode.OK, (await sdkA.PostAsync(OfficialPath, Json("""{"prompt":"p"}"""))).StatusCode);
+        var mark = fixture.Upstream.Count;
+        await (await keyA.PostAsync(Text2VideoPath, Json(ValidSubmit))).AssertKlingErrorAsync(HttpStatusCode.TooManyRequests, 1303);
+        Assert.Equal(mark, fixture.Upstream.Count);
+
+        Assert.Equal(HttpStatusCode.OK, (await keyB.PostAsync(Text2VideoPath, Json(ValidSubmit))).StatusCode);
+        mark = fixture.Upstream.Count;
+        await (await sdkB.PostAsync(OfficialPath, Json("""{"prompt":"p"}"""))).AssertKlingErrorAsync(HttpStatusCode.TooManyRequests, 1302);
+        Assert.Equal(mark, fixture.Upstream.Count);
+    }
+
+    private static async Task<string> SubmitOfficialAsync(HttpClient client, string body)
+    {
+        using var response = await client.PostAsync(OfficialPath, Json(body));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return (string)(await response.ReadJsonAsync())["data"]!["task_id"]!;
+    }
+}
+
+public sealed class OfficialSurfaceTestsOnAggregator(GatewayFixture fixture) : OfficialSurfaceTests<GatewayFixture>(fixture);
+
+public sealed class OfficialSurfaceTestsOnOfficialApi(OfficialGatewayFixture fixture) : OfficialSurfaceTests<OfficialGatewayFixture>(fixture);
