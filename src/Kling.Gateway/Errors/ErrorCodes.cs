@@ -12,6 +12,9 @@ internal static class ErrorCodes
     public const int BudgetExhausted = 1102;
     public const int BodyNotParsable = 1200;
     public const int ParameterInvalid = 1201;
+
+    /// <summary>The official API's answer to a method or path it does not serve (HTTP 404 or 405).</summary>
+    public const int MethodOrPathUnsupported = 1202;
     public const int NotFound = 1203;
     public const int RateLimited = 1302;
     public const int ConcurrencyLimited = 1303;

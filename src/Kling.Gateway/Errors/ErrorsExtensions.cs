@@ -5,6 +5,9 @@ namespace Kling.Gateway.Errors;
 
 internal static class ErrorsExtensions
 {
+    /// <summary>The official Kling API's paths, whose unserved methods and paths answer with its code 1202.</summary>
+    private static readonly PathString OfficialApi = "/v1";
+
     /// <summary>
     /// Every error leaves as a Kling envelope: unhandled exceptions (never a stack trace) and
     /// body-less status codes such as an unmatched route's 404 or a wrong method's 405.
@@ -29,6 +32,10 @@ internal static class ErrorsExtensions
 
     private static Task WriteStatusAsync(HttpContext context) => context.Response.StatusCode switch
     {
+        StatusCodes.Status404NotFound when context.Request.Path.StartsWithSegments(OfficialApi) =>
+            context.WriteKlingErrorAsync(404, ErrorCodes.MethodOrPathUnsupported, "path not supported: " + context.Request.Path),
+        StatusCodes.Status405MethodNotAllowed when context.Request.Path.StartsWithSegments(OfficialApi) =>
+            context.WriteKlingErrorAsync(405, ErrorCodes.MethodOrPathUnsupported, context.Request.Method + " is not supported on " + context.Request.Path),
         StatusCodes.Status404NotFound => context.WriteKlingErrorAsync(404, ErrorCodes.NotFound, "no such resource: " + context.Request.Path),
         StatusCodes.Status415UnsupportedMediaType => context.WriteKlingErrorAsync(415, ErrorCodes.BodyNotParsable, "Content-Type must be application/json"),
         StatusCodes.Status405MethodNotAllowed => context.WriteKlingErrorAsync(405, ErrorCodes.ParameterInvalid, context.Request.Method + " is not allowed on " + context.Request.Path),

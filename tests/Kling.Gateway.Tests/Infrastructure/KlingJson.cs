@@ -8,6 +8,9 @@ internal static class KlingJson
 {
     public const string Text2VideoPath = "/kling/v1/videos/text2video";
 
+    /// <summary>The same operations in the official Kling API's contract, as its SDKs call them.</summary>
+    public const string OfficialText2VideoPath = "/v1/videos/text2video";
+
     public const string ValidSubmit = """{"model":"kling-v1","prompt":"A deer running in the forest"}""";
 
     public static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");

@@ -53,15 +53,18 @@ public sealed class TokenAuthenticationTests(GatewayFixture fixture) : IClassFix
 
     [Theory]
     [MemberData(nameof(RefusedTokens))]
-    public async Task Refused_tokens_get_401_with_Klings_code_and_nothing_is_forwarded(string why, string token, int code, string rule)
+    public async Task Refused_tokens_get_401_with_Klings_code_on_both_surfaces_and_nothing_is_forwarded(string why, string token, int code, string rule)
     {
         using var client = fixture.Gateway.CreateClient(token);
         var mark = fixture.Upstream.Count;
 
         using var submit = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
         using var query = await client.GetAsync(Text2VideoPath + "/123");
+        using var officialSubmit = await client.PostAsync(OfficialText2VideoPath, Json("""{"prompt":"p"}"""));
+        using var officialQuery = await client.GetAsync(OfficialText2VideoPath + "/123");
+        using var officialList = await client.GetAsync(OfficialText2VideoPath + "?pageNum=1&pageSize=30");
 
-        foreach (var response in new[] { submit, query })
+        foreach (var response in new[] { submit, query, officialSubmit, officialQuery, officialList })
         {
             var message = await response.AssertKlingErrorAsync(HttpStatusCode.Unauthorized, code);
             Assert.True(message.Contains(rule, StringComparison.Ordinal), $"{why}: {message}");
@@ -71,18 +74,22 @@ public sealed class TokenAuthenticationTests(GatewayFixture fixture) : IClassFix
         Assert.Equal(mark, fixture.Upstream.Count);
     }
 
-    [Fact]
-    public async Task A_token_of_tenant_A_reading_tenant_Bs_task_gets_404_and_the_upstream_is_not_asked()
+    [Theory]
+    [InlineData(Text2VideoPath)]
+    [InlineData(OfficialText2VideoPath)]
+    public async Task A_token_of_tenant_A_reading_tenant_Bs_task_gets_404_and_the_upstream_is_not_asked(string path)
     {
         using var b = fixture.Gateway.CreateClient(TestJwt.Kling(TestKeys.TenantBAccessKey, TestKeys.TenantBSecretKey, Now));
         using var a = fixture.Gateway.CreateClient(TestJwt.Kling(TestKeys.TenantAAccessKey, TestKeys.TenantASecretKey, Now));
         var taskOfB = await SubmitAsync(b);
         var mark = fixture.Upstream.Count;
 
-        using var foreign = await a.GetAsync(Text2VideoPath + "/" + taskOfB);
+        using var foreign = await a.GetAsync(path + "/" + taskOfB);
 
         await foreign.AssertKlingErrorAsync(HttpStatusCode.NotFound, 1203);
         Assert.Equal(mark, fixture.Upstream.Count);
+        using var own = await b.GetAsync(path + "/" + taskOfB);
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
     }
 
     [Fact]

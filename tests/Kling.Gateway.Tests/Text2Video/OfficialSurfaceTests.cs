@@ -11,8 +11,6 @@ namespace Kling.Gateway.Tests.Text2Video;
 public abstract class OfficialSurfaceTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
     where TFixture : GatewayFixture
 {
-    private const string OfficialPath = "/v1/videos/text2video";
-
     private HttpClient Sdk(string accessKey = TestKeys.TenantAAccessKey, string secretKey = TestKeys.TenantASecretKey) =>
         fixture.Gateway.CreateClient(TestJwt.Kling(accessKey, secretKey, DateTimeOffset.UtcNow));
 
@@ -42,7 +40,7 @@ public abstract class OfficialSurfaceTests<TFixture>(TFixture fixture) : IClassF
         foreach (var advance in new[] { 0, 5, 10 })
         {
             fixture.UpstreamClock.Advance(TimeSpan.FromSeconds(advance));
-            using var query = await sdk.GetAsync(OfficialPath + "/" + taskId);
+            using var query = await sdk.GetAsync(OfficialText2VideoPath + "/" + taskId);
             Assert.Equal(HttpStatusCode.OK, query.StatusCode);
             var data = (await query.ReadJsonAsync())["data"]!;
             Assert.Equal(taskId, (string)data["task_id"]!);
@@ -96,7 +94,7 @@ public abstract class OfficialSurfaceTests<TFixture>(TFixture fixture) : IClassF
         using var sdk = Sdk();
         var mark = fixture.Upstream.Count;
 
-        using var response = await sdk.PostAsync(OfficialPath, Json(body));
+        using var response = await sdk.PostAsync(OfficialText2VideoPath, Json(body));
 
         var message = await response.AssertKlingErrorAsync(HttpStatusCode.BadRequest, 1201);
         Assert.StartsWith(rule, message, StringComparison.Ordinal);
@@ -112,23 +110,20 @@ public abstract class OfficialSurfaceTests<TFixture>(TFixture fixture) : IClassF
         var onOfficial = await SubmitOfficialAsync(sdk, """{"prompt":"p"}""");
         var onAggregator = await SubmitAsync(key);
 
-        foreach (var (client, path) in new[] { (key, Text2VideoPath + "/" + onOfficial), (sdk, OfficialPath + "/" + onAggregator) })
+        foreach (var (client, path) in new[] { (key, Text2VideoPath + "/" + onOfficial), (sdk, OfficialText2VideoPath + "/" + onAggregator) })
         {
             using var query = await client.GetAsync(path);
             Assert.Equal(HttpStatusCode.OK, query.StatusCode);
         }
 
-        foreach (var (client, path) in new[] { (key, Text2VideoPath), (sdk, OfficialPath) })
+        foreach (var (client, path) in new[] { (key, Text2VideoPath), (sdk, OfficialText2VideoPath) })
         {
             var listed = (await client.GetFromJsonAsync<JsonObject>(path + "?pageSize=500"))!["data"]!.AsArray().Select(t => (string)t!["task_id"]!);
             Assert.Contains(onOfficial, listed);
             Assert.Contains(onAggregator, listed);
         }
 
-        var mark = fixture.Upstream.Count;
-        using var foreign = await otherTenant.GetAsync(OfficialPath + "/" + onOfficial);
-        await foreign.AssertKlingErrorAsync(HttpStatusCode.NotFound, 1203);
-        Assert.Equal(mark, fixture.Upstream.Count);
+        await AssertNotFoundUpstreamUnaskedAsync(otherTenant, OfficialText2VideoPath + "/" + onOfficial);
     }
 
     [Fact]
@@ -139,9 +134,9 @@ public abstract class OfficialSurfaceTests<TFixture>(TFixture fixture) : IClassF
         using var upstreamToken = fixture.Gateway.CreateClient(TestJwt.Kling(RecordingUpstream.AccessKey, RecordingUpstream.SecretKey, DateTimeOffset.UtcNow));
         var mark = fixture.Upstream.Count;
 
-        await (await anonymous.PostAsync(OfficialPath, Json("""{"prompt":"p"}"""))).AssertKlingErrorAsync(HttpStatusCode.Unauthorized, 1001);
-        await (await upstreamKey.PostAsync(OfficialPath, Json("""{"prompt":"p"}"""))).AssertKlingErrorAsync(HttpStatusCode.Unauthorized, 1002);
-        await (await upstreamToken.GetAsync(OfficialPath)).AssertKlingErrorAsync(HttpStatusCode.Unauthorized, 1002);
+        await (await anonymous.PostAsync(OfficialText2VideoPath, Json("""{"prompt":"p"}"""))).AssertKlingErrorAsync(HttpStatusCode.Unauthorized, 1001);
+        await (await upstreamKey.PostAsync(OfficialText2VideoPath, Json("""{"prompt":"p"}"""))).AssertKlingErrorAsync(HttpStatusCode.Unauthorized, 1002);
+        await (await upstreamToken.GetAsync(OfficialText2VideoPath)).AssertKlingErrorAsync(HttpStatusCode.Unauthorized, 1002);
         Assert.Equal(mark, fixture.Upstream.Count);
     }
 
@@ -159,20 +154,132 @@ public abstract class OfficialSurfaceTests<TFixture>(TFixture fixture) : IClassF
         using var sdkB = gateway.CreateClient(TestJwt.Kling(TestKeys.TenantBAccessKey, TestKeys.TenantBSecretKey, DateTimeOffset.UtcNow));
         using var keyB = gateway.CreateClient(TestKeys.TenantB);
 
-        Assert.Equal(HttpStatusCode.OK, (await sdkA.PostAsync(OfficialPath, Json("""{"prompt":"p"}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await sdkA.PostAsync(OfficialText2VideoPath, Json("""{"prompt":"p"}"""))).StatusCode);
         var mark = fixture.Upstream.Count;
         await (await keyA.PostAsync(Text2VideoPath, Json(ValidSubmit))).AssertKlingErrorAsync(HttpStatusCode.TooManyRequests, 1303);
         Assert.Equal(mark, fixture.Upstream.Count);
 
         Assert.Equal(HttpStatusCode.OK, (await keyB.PostAsync(Text2VideoPath, Json(ValidSubmit))).StatusCode);
         mark = fixture.Upstream.Count;
-        await (await sdkB.PostAsync(OfficialPath, Json("""{"prompt":"p"}"""))).AssertKlingErrorAsync(HttpStatusCode.TooManyRequests, 1302);
+        await (await sdkB.PostAsync(OfficialText2VideoPath, Json("""{"prompt":"p"}"""))).AssertKlingErrorAsync(HttpStatusCode.TooManyRequests, 1302);
         Assert.Equal(mark, fixture.Upstream.Count);
+    }
+
+    [Fact]
+    public async Task Answers_on_v1_are_the_upstreams_in_the_gateways_one_envelope()
+    {
+        using var sdk = Sdk();
+        var mark = fixture.Upstream.Count;
+
+        using var submitted = await sdk.PostAsync(OfficialText2VideoPath, Json("""{"prompt":"p"}"""));
+
+        await submitted.AssertUpstreamAnswerAsync(Assert.Single(fixture.Upstream.Since(mark)).ResponseBody);
+        var taskId = (string)(await submitted.ReadJsonAsync())["data"]!["task_id"]!;
+        fixture.UpstreamClock.Advance(TimeSpan.FromSeconds(5));
+        mark = fixture.Upstream.Count;
+        using var queried = await sdk.GetAsync(OfficialText2VideoPath + "/" + taskId);
+        await queried.AssertUpstreamAnswerAsync(Assert.Single(fixture.Upstream.Since(mark)).ResponseBody);
+    }
+
+    [Fact]
+    public async Task The_callers_external_task_id_finds_its_task_on_both_surfaces_and_only_for_its_tenant()
+    {
+        using var sdk = Sdk();
+        using var key = fixture.Gateway.CreateClient(TestKeys.TenantA);
+        using var otherTenant = Sdk(TestKeys.TenantBAccessKey, TestKeys.TenantBSecretKey);
+        var externalId = "sdk-order-" + Guid.NewGuid().ToString("N");
+        var taskId = await SubmitOfficialAsync(sdk, $$"""{"prompt":"p","external_task_id":"{{externalId}}"}""");
+
+        foreach (var (client, path) in new[] { (sdk, OfficialText2VideoPath), (key, Text2VideoPath) })
+        {
+            using var query = await client.GetAsync(path + "/" + externalId);
+            Assert.Equal(HttpStatusCode.OK, query.StatusCode);
+            var data = (await query.ReadJsonAsync())["data"]!;
+            Assert.Equal(taskId, (string)data["task_id"]!);
+            Assert.Equal(externalId, (string)data["task_info"]!["external_task_id"]!);
+        }
+
+        await AssertNotFoundUpstreamUnaskedAsync(otherTenant, OfficialText2VideoPath + "/" + externalId);
+    }
+
+    [Fact]
+    public async Task The_list_on_v1_serves_pages_at_the_edges_of_the_official_ranges_from_the_gateways_own_records()
+    {
+        using var sdk = Sdk();
+        var older = await SubmitOfficialAsync(sdk, """{"prompt":"p"}""");
+        var newer = await SubmitOfficialAsync(sdk, """{"prompt":"p"}""");
+        var mark = fixture.Upstream.Count;
+
+        Assert.Equal([newer], await ListAsync(sdk, "?pageNum=1&pageSize=1"));
+        Assert.Equal([older], await ListAsync(sdk, "?pageNum=2&pageSize=1"));
+        Assert.Empty(await ListAsync(sdk, "?pageNum=1000&pageSize=500"));
+        var all = await ListAsync(sdk, "?pageSize=500");
+        Assert.True(all.IndexOf(newer) >= 0 && all.IndexOf(newer) < all.IndexOf(older), string.Join(",", all));
+        Assert.Equal(mark, fixture.Upstream.Count);
+    }
+
+    [Theory]
+    [InlineData("?pageNum=0", "pageNum must be a whole number from 1 to 1000")]
+    [InlineData("?pageNum=1001", "pageNum must be a whole number from 1 to 1000")]
+    [InlineData("?pageNum=one", "pageNum must be a whole number from 1 to 1000")]
+    [InlineData("?pageSize=0", "pageSize must be a whole number from 1 to 500")]
+    [InlineData("?pageSize=501", "pageSize must be a whole number from 1 to 500")]
+    [InlineData("?pageNum=1&pageSize=-1", "pageSize must be a whole number from 1 to 500")]
+    public async Task Page_parameters_outside_the_official_ranges_get_400_1201(string query, string rule)
+    {
+        using var sdk = Sdk();
+        var mark = fixture.Upstream.Count;
+
+        using var response = await sdk.GetAsync(OfficialText2VideoPath + query);
+
+        Assert.Equal(rule, await response.AssertKlingErrorAsync(HttpStatusCode.BadRequest, 1201));
+        Assert.Equal(mark, fixture.Upstream.Count);
+    }
+
+    [Theory]
+    [InlineData("DELETE", "/v1/videos/text2video/123", HttpStatusCode.MethodNotAllowed, 1202)]
+    [InlineData("PUT", "/v1/videos/text2video", HttpStatusCode.MethodNotAllowed, 1202)]
+    [InlineData("GET", "/v1/videos/image2video", HttpStatusCode.NotFound, 1202)]
+    [InlineData("POST", "/v1/images/generations", HttpStatusCode.NotFound, 1202)]
+    [InlineData("GET", "/v1", HttpStatusCode.NotFound, 1202)]
+    // The aggregator's contract has no 1202: its unknown paths stay 404/1203.
+    [InlineData("GET", "/kling/v1/videos/image2video", HttpStatusCode.NotFound, 1203)]
+    [InlineData("GET", "/v10/videos/text2video", HttpStatusCode.NotFound, 1203)]
+    public async Task Methods_and_paths_the_official_surface_does_not_serve_get_Klings_1202(
+        string method, string path, HttpStatusCode status, int code)
+    {
+        using var sdk = Sdk();
+        var mark = fixture.Upstream.Count;
+
+        using var response = await sdk.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = Json("""{"prompt":"p"}""") });
+
+        await response.AssertKlingErrorAsync(status, code);
+        Assert.Equal(mark, fixture.Upstream.Count);
+    }
+
+    /// <summary>Another tenant's task (by any id) is 404/1203, exactly like an unknown one, and the upstream is not asked.</summary>
+    private async Task AssertNotFoundUpstreamUnaskedAsync(HttpClient client, string path)
+    {
+        var mark = fixture.Upstream.Count;
+        using var response = await client.GetAsync(path);
+        await response.AssertKlingErrorAsync(HttpStatusCode.NotFound, 1203);
+        Assert.Equal(mark, fixture.Upstream.Count);
+    }
+
+    private static async Task<List<string>> ListAsync(HttpClient client, string query)
+    {
+        using var response = await client.GetAsync(OfficialText2VideoPath + query);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var json = await response.ReadJsonAsync();
+        Assert.Equal(0, (int)json["code"]!);
+        Assert.Equal("success", (string)json["message"]!);
+        Assert.Equal(response.Headers.GetValues("X-Request-Id").Single(), (string)json["request_id"]!);
+        return [.. json["data"]!.AsArray().Select(t => (string)t!["task_id"]!)];
     }
 
     private static async Task<string> SubmitOfficialAsync(HttpClient client, string body)
     {
-        using var response = await client.PostAsync(OfficialPath, Json(body));
+        using var response = await client.PostAsync(OfficialText2VideoPath, Json(body));
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         return (string)(await response.ReadJsonAsync())["data"]!["task_id"]!;
     }
