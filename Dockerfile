@@ -28,5 +28,6 @@ VOLUME /app/data
 USER $APP_UID
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     ASPNETCORE_ENVIRONMENT=Production
-EXPOSE 8080
+# 8080: the API and its health probes. 9090 (Metrics__Port): /metrics, for the scraper only; do not publish it.
+EXPOSE 8080 9090
 ENTRYPOINT ["dotnet", "Kling.Gateway.dll"]

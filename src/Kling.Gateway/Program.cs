@@ -41,7 +41,6 @@ try
     app.UseAuthorization();
     app.MapOpenApiDocs();
     app.MapHealth();
-    app.MapMetrics();
     app.MapText2Video();
     app.MapUsage();
 

@@ -8,6 +8,9 @@ internal sealed class MetricsOptions
     /// <summary>Serve <c>/metrics</c> at all.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Serve <c>/metrics</c> on this port only (its own listener, not the API's); unset = on the API's port.</summary>
-    public int? Port { get; set; }
+    /// <summary>
+    /// The port of <c>/metrics</c>, on a listener of its own (all interfaces), never the API's port: the series name
+    /// tenants and their traffic. 0 lets the system choose a free port (logged at start).
+    /// </summary>
+    public int Port { get; set; } = 9090;
 }

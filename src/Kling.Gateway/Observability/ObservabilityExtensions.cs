@@ -12,6 +12,8 @@ internal static class ObservabilityExtensions
 
     private const int LogBufferSize = 10_000;
 
+    private const string HealthPath = "/health";
+
     /// <summary>
     /// Serilog from the <c>Serilog</c> configuration section: human-readable in Development, compact JSON elsewhere.
     /// The logger belongs to the host (not the static <see cref="Log.Logger"/>), so several hosts can share a process.
@@ -44,9 +46,12 @@ internal static class ObservabilityExtensions
         builder.Services.AddHealthChecks();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<AimedRoutes>();
+        builder.Services.AddSingleton<StoreGauges>();
         builder.Services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section)
-            .Validate(o => o.Port is null or > 0 and < 65536, "Metrics:Port must be a TCP port number")
+            .Validate(o => o.Port is >= 0 and < 65536, "Metrics:Port must be a TCP port number (0-65535; 0 = any free port)")
             .ValidateOnStart();
+        builder.Services.AddSingleton<MetricsServer>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<MetricsServer>());
         return builder;
     }
 
@@ -66,8 +71,7 @@ internal static class ObservabilityExtensions
             // The host's logger, not the static bootstrap one.
             options.Logger = app.ApplicationServices.GetRequiredService<Serilog.ILogger>();
             options.MessageTemplate = "{RequestMethod} {RoutePattern} responded {StatusCode} in {Elapsed:0.0} ms";
-            options.GetLevel = (context, _, exception) =>
-                exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
+            options.GetLevel = CompletionLevel;
             options.EnrichDiagnosticContext = (diagnostics, context) =>
             {
                 diagnostics.Set("RoutePattern", context.RouteTemplate());
@@ -79,11 +83,17 @@ internal static class ObservabilityExtensions
             };
         });
 
+    /// <summary>Probes are routine: Debug. Otherwise an unexpected failure is an Error.</summary>
+    private static LogEventLevel CompletionLevel(HttpContext context, double elapsedMs, Exception? exception) =>
+        context.Request.Path.StartsWithSegments(HealthPath) ? LogEventLevel.Debug
+        : exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
+        : LogEventLevel.Information;
+
     /// <summary><c>/health/live</c>: the process answers. <c>/health/ready</c>: every check tagged "ready" passes.</summary>
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithTags("Health");
-        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).WithTags("Health");
+        endpoints.MapHealthChecks(HealthPath + "/live", new HealthCheckOptions { Predicate = _ => false }).WithTags("Health");
+        endpoints.MapHealthChecks(HealthPath + "/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).WithTags("Health");
         return endpoints;
     }
 }

@@ -3,12 +3,12 @@ using Kling.Gateway.Tenancy;
 
 namespace Kling.Gateway.Tasks;
 
-/// <summary>Sets <c>kling_gateway_active_tasks</c> from the store at each scrape, so every replica reports the shared truth.</summary>
-internal sealed class ActiveTaskGauge(GatewayMetrics metrics, ITaskStore tasks, TenantDirectory tenants) : IHostedService
+/// <summary>Sets <c>kling_gateway_active_tasks</c> from the store (at most every few seconds), so every replica reports the shared truth.</summary>
+internal sealed class ActiveTaskGauge(GatewayMetrics metrics, StoreGauges gauges, ITaskStore tasks, TenantDirectory tenants) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        metrics.Registry.AddBeforeCollectCallback(async _ =>
+        gauges.Add(async _ =>
         {
             foreach (var (tenantId, count) in await tasks.ActiveCountsAsync([.. tenants.TenantIds]))
             {

@@ -25,6 +25,8 @@ internal sealed class GatewayFactory : WebApplicationFactory<Program>
             ["Limits:SubmitsPerMinute"] = "100000",
             ["Limits:QueriesPerMinute"] = "100000",
             ["Limits:MaxActiveTasks"] = "100000",
+            // Metrics on a port of their own that the system picks (tests run side by side).
+            ["Metrics:Port"] = "0",
             // Every poll asks the upstream, unless a test is about polling.
             ["Polling:MinInterval"] = "00:00:00",
             ["Upstream:BaseUrl"] = upstream?.ToString() ?? "",
@@ -70,6 +72,15 @@ internal sealed class GatewayFactory : WebApplicationFactory<Program>
         }
 
         return client;
+    }
+
+    /// <summary>A client of the gateway's metrics listener (its own port, not the API's).</summary>
+    public HttpClient CreateMetricsClient()
+    {
+        StartServer();
+        var port = Services.GetRequiredService<Kling.Gateway.Observability.MetricsServer>().Port
+            ?? throw new InvalidOperationException("metrics are disabled");
+        return new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
     }
 
     public override async ValueTask DisposeAsync()

@@ -10,10 +10,11 @@ internal sealed class GatewayProcess : IAsyncDisposable
 
     private readonly string _databasePath;
 
-    private GatewayProcess(Process process, Uri address, string databasePath)
+    private GatewayProcess(Process process, Uri address, Uri metricsAddress, string databasePath)
     {
         _process = process;
         Address = address;
+        MetricsAddress = metricsAddress;
         _databasePath = databasePath;
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -22,6 +23,9 @@ internal sealed class GatewayProcess : IAsyncDisposable
     }
 
     public Uri Address { get; }
+
+    /// <summary>Where its <c>/metrics</c> listener is (its own port).</summary>
+    public Uri MetricsAddress { get; }
 
     /// <summary>False for a gateway whose database a later one (a restart) reopens.</summary>
     public bool DeleteDatabaseOnDispose { get; set; } = true;
@@ -43,6 +47,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
     public static GatewayProcess Start(IDictionary<string, string> environment)
     {
         var address = new Uri($"http://127.0.0.1:{Loopback.FreePort()}");
+        var metricsPort = Loopback.FreePort();
         var start = new ProcessStartInfo("dotnet", Path.Combine(AppContext.BaseDirectory, "Kling.Gateway.dll"))
         {
             RedirectStandardOutput = true,
@@ -53,12 +58,14 @@ internal sealed class GatewayProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_URLS"] = address.ToString();
         // A database of its own, not the one next to the binaries (which would outlive the test run).
         start.Environment["Store__Sqlite__Path"] = DatabasePath;
+        start.Environment["Metrics__Port"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
         }
 
-        return new GatewayProcess(Process.Start(start)!, address, start.Environment["Store__Sqlite__Path"]!);
+        var metricsAddress = new Uri($"http://127.0.0.1:{start.Environment["Metrics__Port"]}");
+        return new GatewayProcess(Process.Start(start)!, address, metricsAddress, start.Environment["Store__Sqlite__Path"]!);
     }
 
     /// <summary>Waits (bounded) until the gateway answers its readiness probe.</summary>

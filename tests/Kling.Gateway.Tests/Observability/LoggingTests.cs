@@ -66,6 +66,7 @@ public sealed class LoggingTests
         await using var gateway = new GatewayFactory(upstream.BaseAddress);
         using var tenant = gateway.CreateClient(TestKeys.TenantA);
         using var anonymous = gateway.CreateClient(key: null);
+        using var scraper = gateway.CreateMetricsClient();
         var taskId = await SubmitAsync(tenant);
         var forwarded = upstream.Count;
 
@@ -84,7 +85,7 @@ public sealed class LoggingTests
         var metrics = "";
         Assert.True(await Eventually.TrueAsync(async () =>
         {
-            metrics = await anonymous.GetStringAsync("/metrics");
+            metrics = await scraper.GetStringAsync("/metrics");
             return metrics.Contains("kling_gateway_requests_total{route=\"/kling/v1/videos/text2video\",status=\"429\"", StringComparison.Ordinal);
         }), metrics);
 

@@ -39,7 +39,7 @@ public abstract class PollingTests(ITestOutputHelper output)
         }
 
         using var foreign = await stranger.GetAsync(Text2VideoPath + "/" + taskId);
-        using var scraper = gateway.CreateClient(key: null);
+        using var scraper = gateway.CreateMetricsClient();
         var metrics = await scraper.GetStringAsync("/metrics");
         Assert.Equal("succeed", (string)(await finished.ReadJsonAsync())["data"]!["task_status"]!);
         Assert.Equal(mark, upstream.Count);

@@ -30,7 +30,7 @@ public abstract class CrashRecoveryTests(ITestOutputHelper output)
                 Assert.Equal(HttpStatusCode.OK, query.StatusCode);
             }
 
-            using var scraper = new HttpClient { BaseAddress = restarted.Address };
+            using var scraper = new HttpClient { BaseAddress = restarted.MetricsAddress };
             var metrics = await scraper.GetStringAsync("/metrics");
             Assert.Contains("""kling_gateway_reservations_reclaimed_total{tenant="tenant-a",outcome="adopted"} 2""", metrics, StringComparison.Ordinal);
             output.WriteLine($"{Kind}: the tenant submitted again {sinceRestart.TotalSeconds:0.0} s after the restart, {sinceCrash.TotalSeconds:0.0} s after kill -9");

@@ -41,7 +41,7 @@ public sealed class OfficialUpstreamTests
         var settings = new Dictionary<string, string?>(Official) { ["Tasks:RefreshInterval"] = "01:00:00" };
         await using var gateway = new GatewayFactory(upstream.BaseAddress, settings, services => services.AddSingleton<TimeProvider>(clock));
         using var client = gateway.CreateClient(TestKeys.TenantA);
-        using var scraper = gateway.CreateClient(key: null);
+        using var scraper = gateway.CreateMetricsClient();
 
         var taskId = await SubmitAsync(client);
         clock.Advance(TimeSpan.FromMinutes(20));

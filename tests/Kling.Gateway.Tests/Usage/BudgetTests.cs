@@ -99,7 +99,7 @@ public abstract class BudgetTests
         var settings = await TestStore.SettingsAsync(Kind, new Dictionary<string, string?> { ["Upstream:Mode"] = "Official" });
         await using var gateway = new GatewayFactory(upstream.BaseAddress, settings, services => services.AddSingleton<TimeProvider>(clock));
         using var client = gateway.CreateClient(TestKeys.TenantA);
-        using var scraper = gateway.CreateClient(key: null);
+        using var scraper = gateway.CreateMetricsClient();
         var taskId = await SubmitAsync(client, """{"model":"kling-v1","prompt":"A deer","mode":"pro","duration":"10"}""");
 
         var running = await UsageAsync(client);
@@ -184,7 +184,7 @@ public abstract class BudgetTests
         var gateways = Start(upstream, settings, clock);
         await using var _ = new Disposables(gateways);
         var clients = gateways.Select(g => g.CreateClient(TestKeys.TenantA)).ToList();
-        using var scraper = gateways[0].CreateClient(key: null);
+        using var scraper = gateways[0].CreateMetricsClient();
         var taskIds = new List<string>();
         for (var i = 0; i < 5; i++)
         {
@@ -271,7 +271,7 @@ public abstract class BudgetTests
 
         await using var after = new GatewayFactory(upstream.BaseAddress, settings, services => services.AddSingleton<TimeProvider>(clock));
         using var restarted = after.CreateClient(TestKeys.TenantA);
-        using var scraper = after.CreateClient(key: null);
+        using var scraper = after.CreateMetricsClient();
 
         var usage = await UsageAsync(restarted);
         using var overBudget = await restarted.PostAsync(Text2VideoPath, Json(ValidSubmit));
