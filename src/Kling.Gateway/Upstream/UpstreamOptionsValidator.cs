@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace Kling.Gateway.Upstream;
 
-internal sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOptions>
+internal sealed class UpstreamOptionsValidator(IHostEnvironment environment) : IValidateOptions<UpstreamOptions>
 {
     private static readonly TimeSpan MinTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(10);
@@ -35,6 +35,19 @@ internal sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOption
             else if (System.Text.Encoding.UTF8.GetByteCount(options.SecretKey) < KlingJwtCredential.MinSecretKeyBytes)
             {
                 failures.Add($"Upstream:SecretKey must be at least {KlingJwtCredential.MinSecretKeyBytes} bytes (HS256 signing key)");
+            }
+        }
+
+        if (options.BaseUrl.Length > 0 && environment.IsProduction())
+        {
+            foreach (var (key, value) in options.Mode == UpstreamMode.Official
+                         ? new[] { ("Upstream:AccessKey", options.AccessKey), ("Upstream:SecretKey", options.SecretKey) }
+                         : [("Upstream:ApiKey", options.ApiKey)])
+            {
+                if (PlaceholderKey.Is(value))
+                {
+                    failures.Add($"{key} {PlaceholderKey.Rule}");
+                }
             }
         }
 

@@ -42,13 +42,7 @@ public sealed class OfficialSdkReadmeTests
     /// <summary>The first Python block of the README section "Use your existing Kling SDK".</summary>
     private static string ReadmeScript()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(directory.FullName, "Kling.Gateway.sln")))
-        {
-            directory = directory.Parent ?? throw new InvalidOperationException("the repository root (Kling.Gateway.sln) was not found");
-        }
-
-        var readme = File.ReadAllText(Path.Combine(directory.FullName, "README.md"));
+        var readme = File.ReadAllText(RepositoryFiles.Path("README.md"));
         var section = readme[readme.IndexOf("\n## Use your existing Kling SDK\n", StringComparison.Ordinal)..];
         var start = section.IndexOf("```python\n", StringComparison.Ordinal) + "```python\n".Length;
         return section[start..section.IndexOf("\n```", start, StringComparison.Ordinal)];

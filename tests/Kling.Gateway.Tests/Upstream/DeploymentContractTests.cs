@@ -115,4 +115,86 @@ public sealed class DeploymentContractTests
         Assert.Contains("Upstream:SecretKey is required when Upstream:Mode is Official", fatal, StringComparison.Ordinal);
         Assert.DoesNotContain("Upstream:AccessKey", fatal, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("Aggregator", "Upstream__ApiKey", "REPLACE-with-the-upstream-api-key")]
+    [InlineData("Aggregator", "Upstream__ApiKey", "sk-live-please-change-me-0000000000000000")]
+    [InlineData("Aggregator", "Upstream__ApiKey", "sk-Example-0123456789abcdef0123456789abcdef")]
+    [InlineData("Official", "Upstream__AccessKey", "replace-me")]
+    [InlineData("Official", "Upstream__SecretKey", "example-secret-key-0123456789-0123456789")]
+    public async Task A_placeholder_upstream_key_stops_a_production_start_with_one_line_naming_the_key(string mode, string key, string value)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["Upstream__Mode"] = mode,
+            ["Upstream__BaseUrl"] = "http://127.0.0.1:9",
+            ["Upstream__ApiKey"] = RecordingUpstream.ApiKey,
+            ["Upstream__AccessKey"] = RecordingUpstream.AccessKey,
+            ["Upstream__SecretKey"] = RecordingUpstream.SecretKey,
+            ["Tenants__0__Id"] = "video-team",
+            ["Tenants__0__ApiKeys__0"] = TestKeys.TenantA,
+            [key] = value,
+        };
+        await using var gateway = GatewayProcess.Start(environment);
+
+        var fatal = await gateway.RefusalLineAsync();
+        Assert.Contains("Invalid configuration", fatal, StringComparison.Ordinal);
+        Assert.Contains(key.Replace("__", ":", StringComparison.Ordinal) + " is a placeholder", fatal, StringComparison.Ordinal);
+        Assert.DoesNotContain(value, fatal, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_shipped_kubernetes_secret_and_configmap_are_refused_until_the_upstream_key_is_replaced()
+    {
+        var environment = ManifestValues("configmap.yaml", "secret.yaml");
+        environment.Remove("REDIS_PASSWORD");
+        // The tenants' placeholder digests are refused by their own format rule: give real ones, to see the upstream key's.
+        environment["Tenants__0__ApiKeys__0"] = TestKeys.TenantA;
+        environment["Tenants__1__ApiKeys__0"] = TestKeys.TenantB;
+        await using var shipped = GatewayProcess.Start(environment);
+        environment["Upstream__BaseUrl"] = "http://127.0.0.1:9";
+        environment["Upstream__ApiKey"] = RecordingUpstream.ApiKey;
+        environment["Store__Provider"] = "Sqlite";
+        await using var replaced = GatewayProcess.Start(environment);
+
+        var fatal = await shipped.RefusalLineAsync();
+        await replaced.WaitUntilReadyAsync();
+        Assert.Contains("Upstream:ApiKey is a placeholder", fatal, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_placeholder_upstream_key_is_accepted_outside_production()
+    {
+        await using var gateway = GatewayProcess.Start(new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Upstream__BaseUrl"] = "http://127.0.0.1:9",
+            ["Upstream__ApiKey"] = "REPLACE-with-the-upstream-api-key",
+        });
+
+        await gateway.WaitUntilReadyAsync();
+    }
+
+    /// <summary>The <c>key: value</c> pairs of the data sections of manifests in deploy/kubernetes (flat maps only).</summary>
+    private static Dictionary<string, string> ManifestValues(params string[] files)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            var inData = false;
+            foreach (var line in File.ReadAllLines(RepositoryFiles.Path("deploy", "kubernetes", file)))
+            {
+                if (!line.StartsWith(' '))
+                {
+                    inData = line.TrimEnd() is "data:" or "stringData:";
+                }
+                else if (inData && !line.TrimStart().StartsWith('#') && line.Split(':', 2) is [var key, var value])
+                {
+                    values[key.Trim()] = value.Trim().Trim('"');
+                }
+            }
+        }
+
+        return values;
+    }
 }
