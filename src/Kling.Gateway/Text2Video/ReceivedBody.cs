@@ -16,8 +16,12 @@ internal sealed class ReceivedBody : IDisposable
 
     public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, _length);
 
-    /// <summary>The whole body, or null as soon as it exceeds <paramref name="maxBytes"/>.</summary>
-    public static async Task<ReceivedBody?> ReadAsync(PipeReader reader, long? contentLength, int maxBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// The whole body, or the violation that stopped reading it: over <paramref name="maxBytes"/>, or a structure the
+    /// scanner refused (checked as the bytes arrive, so a hostile body is not read further).
+    /// </summary>
+    public static async Task<(ReceivedBody? Body, BodyViolation? Violation)> ReadAsync(
+        PipeReader reader, long? contentLength, int maxBytes, BodyStructureScanner scanner, CancellationToken cancellationToken)
     {
         var body = new ReceivedBody((int)Math.Clamp(contentLength ?? 4096, 1, maxBytes));
         try
@@ -25,20 +29,18 @@ internal sealed class ReceivedBody : IDisposable
             while (true)
             {
                 var result = await reader.ReadAsync(cancellationToken);
-                foreach (var segment in result.Buffer)
+                var violation = body.Append(result.Buffer, maxBytes);
+                reader.AdvanceTo(result.Buffer.End);
+                violation ??= scanner.Advance(body.Memory.Span, result.IsCompleted);
+                if (violation is not null)
                 {
-                    if (!body.TryAppend(segment.Span, maxBytes))
-                    {
-                        reader.AdvanceTo(result.Buffer.End);
-                        body.Dispose();
-                        return null;
-                    }
+                    body.Dispose();
+                    return (null, violation);
                 }
 
-                reader.AdvanceTo(result.Buffer.End);
                 if (result.IsCompleted)
                 {
-                    return body;
+                    return (body, null);
                 }
             }
         }
@@ -58,23 +60,23 @@ internal sealed class ReceivedBody : IDisposable
         }
     }
 
-    private bool TryAppend(ReadOnlySpan<byte> data, int maxBytes)
+    private BodyViolation? Append(ReadOnlySequence<byte> data, int maxBytes)
     {
         if (_length + data.Length > maxBytes)
         {
-            return false;
+            return BodyViolation.TooLarge;
         }
 
         if (_length + data.Length > _buffer.Length)
         {
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Min(maxBytes, Math.Max(_buffer.Length * 2, _length + data.Length)));
+            var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(maxBytes, Math.Max(_buffer.Length * 2L, _length + data.Length)));
             _buffer.AsSpan(0, _length).CopyTo(larger);
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = larger;
         }
 
         data.CopyTo(_buffer.AsSpan(_length));
-        _length += data.Length;
-        return true;
+        _length += (int)data.Length;
+        return null;
     }
 }

@@ -16,7 +16,7 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded, T
     /// <summary>10 MB of image as Base64 is 13.4 MiB; the rest of the body fits in what remains.</summary>
     public const int MaxBytes = 16 * 1024 * 1024;
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16, AllowDuplicateProperties = false };
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = BodyStructureScanner.MaxDepth + 1, AllowDuplicateProperties = false };
 
     // Prompts are often not ASCII: forward them as UTF-8 text, not \uXXXX escapes three times the size.
     private static readonly JsonWriterOptions ForwardedJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -26,17 +26,25 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded, T
     {
         if (request.ContentLength > MaxBytes)
         {
-            return TooLarge();
+            return Refused(BodyViolation.TooLarge, rules, contract);
         }
 
-        using var received = await ReceivedBody.ReadAsync(request.BodyReader, request.ContentLength, MaxBytes, request.HttpContext.RequestAborted);
+        var (received, violation) = await ReceivedBody.ReadAsync(
+            request.BodyReader, request.ContentLength, MaxBytes, new BodyStructureScanner(contract.Shape), request.HttpContext.RequestAborted);
         if (received is null)
         {
-            return TooLarge();
+            return Refused(violation!, rules, contract);
         }
 
-        var bytes = received.Memory;
+        using (received)
+        {
+            return Parse(received.Memory, rules, contract);
+        }
+    }
 
+    /// <summary>The rules, on a body whose structure is known to be bounded: at most a few dozen fields, each value within its size.</summary>
+    private static (SubmitBody?, KlingErrorResult?) Parse(ReadOnlyMemory<byte> bytes, Text2VideoRules rules, Text2VideoContract contract)
+    {
         JsonDocument document;
         try
         {
@@ -49,11 +57,6 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded, T
 
         using (document)
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return Invalid(400, ErrorCodes.BodyNotParsable, "request body must be a JSON object");
-            }
-
             Text2VideoRequest parsed;
             try
             {
@@ -75,8 +78,8 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded, T
     }
 
     /// <summary>
-    /// The client's body as sent (unknown fields and every value untouched, image_tail never copied out), without its
-    /// null contract fields, with <c>duration</c> as the string the upstream expects, and the documented defaults added.
+    /// The client's body as sent (unknown fields and every value untouched, image_tail never copied out), with
+    /// <c>duration</c> as the string the upstream expects, and the documented defaults added.
     /// Names and values are copied as raw bytes into an array of the exact size: nothing is decoded or re-encoded.
     /// </summary>
     private static byte[] Enrich(JsonElement root, Text2VideoRequest parsed, Text2VideoContract contract)
@@ -99,7 +102,7 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded, T
         var size = 2 + tail.Length;
         foreach (var property in root.EnumerateObject())
         {
-            if (IsForwarded(property, contract))
+            if (IsForwarded(property))
             {
                 // "name":value and the comma before what follows.
                 size += JsonMarshal.GetRawUtf8PropertyName(property).Length + 3 + JsonMarshal.GetRawUtf8Value(property.Value).Length + 1;
@@ -111,7 +114,7 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded, T
         forwarded[at++] = (byte)'{';
         foreach (var property in root.EnumerateObject())
         {
-            if (IsForwarded(property, contract))
+            if (IsForwarded(property))
             {
                 forwarded[at++] = (byte)'"';
                 at += Copy(JsonMarshal.GetRawUtf8PropertyName(property), forwarded, at);
@@ -127,8 +130,7 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded, T
         return forwarded;
     }
 
-    private static bool IsForwarded(JsonProperty property, Text2VideoContract contract) =>
-        !property.NameEquals("duration"u8) && !(property.Value.ValueKind == JsonValueKind.Null && contract.Fields.Contains(property.Name));
+    private static bool IsForwarded(JsonProperty property) => !property.NameEquals("duration"u8);
 
     private static int Copy(ReadOnlySpan<byte> from, byte[] to, int at)
     {
@@ -147,8 +149,8 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded, T
 
     private static (SubmitBody?, KlingErrorResult?) Invalid(int status, int code, string message) => (null, new KlingErrorResult(status, code, message));
 
-    private static (SubmitBody?, KlingErrorResult?) TooLarge() =>
-        Invalid(413, ErrorCodes.ParameterInvalid, $"request body must be at most {MaxBytes / (1024 * 1024)} MiB (image_tail at most 10 MB decoded)");
+    private static (SubmitBody?, KlingErrorResult?) Refused(BodyViolation violation, Text2VideoRules rules, Text2VideoContract contract) =>
+        Invalid(violation.Status, violation.Code, violation.Message ?? rules.RuleFor(violation.RuleField!, contract));
 
     /// <summary>"$.camera_control.config.pan" becomes "camera_control.config.pan".</summary>
     private static string FieldOf(string? path) =>

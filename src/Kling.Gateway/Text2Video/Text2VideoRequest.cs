@@ -69,6 +69,7 @@ internal sealed record Text2VideoRequest
 }
 
 /// <summary>Camera movement: a preset <c>type</c>, or <c>simple</c> with a <c>config</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record CameraControl
 {
     /// <summary>Movement preset; <c>config</c> is allowed (and required) only with <c>simple</c>.</summary>
@@ -92,14 +93,14 @@ internal sealed record CameraConfig
     [JsonPropertyName("zoom"), Range(-10.0, 10.0)] public double? Zoom { get; init; }
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<VideoMode>))]
+[JsonConverter(typeof(ExactStringEnumConverter<VideoMode>))]
 internal enum VideoMode
 {
     [JsonStringEnumMemberName("std")] Std,
     [JsonStringEnumMemberName("pro")] Pro,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<AspectRatio>))]
+[JsonConverter(typeof(ExactStringEnumConverter<AspectRatio>))]
 internal enum AspectRatio
 {
     [JsonStringEnumMemberName("16:9")] Landscape,
@@ -114,7 +115,7 @@ internal enum VideoDuration
     [JsonStringEnumMemberName("10")] Ten = 10,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<CameraMovement>))]
+[JsonConverter(typeof(ExactStringEnumConverter<CameraMovement>))]
 internal enum CameraMovement
 {
     [JsonStringEnumMemberName("simple")] Simple,
@@ -124,7 +125,7 @@ internal enum CameraMovement
     [JsonStringEnumMemberName("left_turn_forward")] LeftTurnForward,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<SoundSetting>))]
+[JsonConverter(typeof(ExactStringEnumConverter<SoundSetting>))]
 internal enum SoundSetting
 {
     [JsonStringEnumMemberName("on")] On,

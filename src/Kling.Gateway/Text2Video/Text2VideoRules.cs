@@ -22,7 +22,6 @@ internal sealed class Text2VideoRules(IOptionsMonitor<ModelsOptions> models)
         _ when field == contract.ModelField => contract.DefaultModel is null
             ? $"{field} is required and must be one of: " + string.Join(", ", models.CurrentValue.Models)
             : $"{field} must be one of: " + string.Join(", ", models.CurrentValue.Models) + $" (default {contract.DefaultModel})",
-        _ when field == contract.RefusedField => $"{field} is not a field of this API: name the model in {contract.ModelField}",
         "prompt" => $"prompt is required and must be a non-blank string of at most {MaxPromptLength} characters",
         "negative_prompt" => $"negative_prompt must be a string of at most {MaxPromptLength} characters",
         "image_tail" => "image_tail must be an http(s) URL or Base64 JPEG/PNG data (raw or data:image/...;base64,) of at most 10 MB",
@@ -44,7 +43,6 @@ internal sealed class Text2VideoRules(IOptionsMonitor<ModelsOptions> models)
     {
         var broken = request switch
         {
-            _ when contract.RefusedField is { } refused && request.Extra?.ContainsKey(refused) == true => refused,
             _ when (request.Model ?? contract.DefaultModel) is not { } model
                 || !models.CurrentValue.Models.Contains(model, StringComparer.Ordinal) => contract.ModelField,
             { Prompt: null } => "prompt",

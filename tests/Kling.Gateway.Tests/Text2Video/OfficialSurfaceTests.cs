@@ -86,7 +86,7 @@ public abstract class OfficialSurfaceTests<TFixture>(TFixture fixture) : IClassF
     [InlineData("""{"model_name":"kling-v1","prompt":"p","cfg_scale":"0.5"}""", "cfg_scale must be a number between 0 and 1")]
     [InlineData("""{"model_name":"no-such-model","prompt":"p"}""", "model_name must be one of: ")]
     [InlineData("""{"model_name":5,"prompt":"p"}""", "model_name must be one of: ")]
-    [InlineData("""{"model":"kling-v1","prompt":"p"}""", "model is not a field of this API: name the model in model_name")]
+    [InlineData("""{"model":"kling-v1","prompt":"p"}""", "model is not a field of this API: use model_name")]
     [InlineData("""{"model_name":"kling-v1"}""", "prompt is required")]
     [InlineData("""{"model_name":"kling-v1","prompt":"p","mode":"fast"}""", "mode must be one of: std, pro")]
     public async Task Official_bodies_breaking_a_rule_get_400_1201_naming_the_field_and_nothing_is_forwarded(string body, string rule)

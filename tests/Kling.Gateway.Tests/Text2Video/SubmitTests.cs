@@ -75,21 +75,6 @@ public abstract class SubmitTests<TFixture>(TFixture fixture) : IClassFixture<TF
     }
 
     [Fact]
-    public async Task Null_optional_fields_are_dropped_and_their_defaults_apply()
-    {
-        var mark = fixture.Upstream.Count;
-        using var client = fixture.Gateway.CreateClient(TestKeys.TenantA);
-
-        using var response = await client.PostAsync(Text2VideoPath, Json("""{"model":"kling-v1","prompt":"p","negative_prompt":null,"mode":null,"image_tail":null}"""));
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var body = Assert.Single(fixture.Upstream.Since(mark)).JsonBody;
-        Assert.False(body.ContainsKey("negative_prompt"));
-        Assert.False(body.ContainsKey("image_tail"));
-        Assert.Equal("std", (string)body["mode"]!);
-    }
-
-    [Fact]
     public async Task A_non_ascii_prompt_is_forwarded_as_utf8_text()
     {
         var mark = fixture.Upstream.Count;

@@ -1,0 +1,81 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Kling.Gateway.Errors;
+using Kling.Gateway.Tests.Infrastructure;
+using Kling.Gateway.Text2Video;
+
+namespace Kling.Gateway.Tests.Text2Video;
+
+public sealed class SubmitBodyTests
+{
+    private static readonly Text2VideoRules Rules = new(new FixedOptionsMonitor<ModelsOptions>(new ModelsOptions { Models = ["kling-v1"] }));
+
+    [Fact]
+    public async Task A_valid_body_is_forwarded_as_sent_with_the_defaults_added_and_duration_as_a_string()
+    {
+        var (body, error) = await ReadAsync("""{"model":"kling-v1","prompt":"Ein Reh läuft","duration":10,"watermark":{"on":false}}""");
+
+        Assert.Null(error);
+        Assert.Equal("kling-v1", body!.Request.Model);
+        var forwarded = Encoding.UTF8.GetString(body.Forwarded);
+        Assert.Contains("Ein Reh läuft", forwarded, StringComparison.Ordinal);
+        Assert.True(JsonNode.DeepEquals(
+            JsonNode.Parse("""
+                {"model":"kling-v1","prompt":"Ein Reh läuft","watermark":{"on":false},
+                 "cfg_scale":5,"mode":"std","aspect_ratio":"16:9","duration":"10"}
+                """),
+            JsonNode.Parse(forwarded)));
+    }
+
+    [Fact]
+    public async Task Given_values_are_kept_and_no_default_replaces_them()
+    {
+        var (body, _) = await ReadAsync("""{"model":"kling-v1","prompt":"p","cfg_scale":0,"mode":"pro","aspect_ratio":"1:1"}""");
+
+        var forwarded = JsonNode.Parse(body!.Forwarded)!;
+        Assert.Equal(0, (double)forwarded["cfg_scale"]!);
+        Assert.Equal("pro", (string)forwarded["mode"]!);
+        Assert.Equal("1:1", (string)forwarded["aspect_ratio"]!);
+        Assert.Equal("5", (string)forwarded["duration"]!);
+    }
+
+    [Theory]
+    [InlineData("""{"model":"kling-v1","prompt":"p","mode":1}""", ErrorCodes.ParameterInvalid, "mode must be one of: std, pro")]
+    [InlineData("""{"model":"kling-v1","prompt":"p","cfg_scale":101}""", ErrorCodes.ParameterInvalid, "cfg_scale must be a number between 0 and 100")]
+    [InlineData("""{"model":"kling-v1","prompt":"p","cfg_scale":null}""", ErrorCodes.ParameterInvalid, "cfg_scale must be a number between 0 and 100")]
+    [InlineData("""{"model":"kling-v1","prompt":"p","Mode":"std"}""", ErrorCodes.ParameterInvalid, "Mode is not a field: field names are case-sensitive (the field is mode)")]
+    [InlineData("""{"model":"kling-v1","prompt":"p",""", ErrorCodes.BodyNotParsable, null)]
+    [InlineData("""[{"model":"kling-v1"}]""", ErrorCodes.BodyNotParsable, "request body must be a JSON object")]
+    public async Task An_invalid_body_gets_the_error_naming_its_rule(string json, int code, string? message)
+    {
+        var (body, error) = await ReadAsync(json);
+
+        Assert.Null(body);
+        Assert.Equal(400, error!.Status);
+        Assert.Equal(code, error.Code);
+        if (message is not null)
+        {
+            Assert.Equal(message, error.Message);
+        }
+    }
+
+    [Fact]
+    public async Task A_body_announced_larger_than_16_MiB_is_refused_unread_and_one_that_grows_past_it_is_cut()
+    {
+        var (_, announced) = await ReadAsync("{}", contentLength: SubmitBody.MaxBytes + 1L);
+        Assert.Equal(413, announced!.Status);
+
+        var grown = $$"""{"model":"kling-v1","prompt":"p","image_tail":"{{new string('A', SubmitBody.MaxBytes)}}"}""";
+        var (_, cut) = await ReadAsync(grown, contentLength: null);
+        Assert.Equal(413, cut!.Status);
+    }
+
+    private static async Task<(SubmitBody? Body, KlingErrorResult? Error)> ReadAsync(string json, long? contentLength = -1)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        var context = new DefaultHttpContext();
+        context.Request.Body = new MemoryStream(bytes);
+        context.Request.ContentLength = contentLength == -1 ? bytes.Length : contentLength;
+        return await SubmitBody.ReadAsync(context.Request, Rules, Text2VideoContract.Aggregator);
+    }
+}
