@@ -44,16 +44,43 @@ internal sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
-    public static GatewayProcess Start(IDictionary<string, string> environment)
+    /// <summary>The gateway's resident memory now and at its peak, in bytes (from <c>/proc</c>).</summary>
+    public (long Current, long Peak) ResidentBytes()
+    {
+        long current = 0, peak = 0;
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                current = Kilobytes(line) * 1024;
+            }
+            else if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                peak = Kilobytes(line) * 1024;
+            }
+        }
+
+        return (current, peak);
+
+        static long Kilobytes(string line) =>
+            long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <param name="environment">Configuration, as environment variables.</param>
+    /// <param name="memoryGroup">A cgroup v1 memory group directory the process enters before the runtime starts (so it sizes its heap from that limit).</param>
+    public static GatewayProcess Start(IDictionary<string, string> environment, string? memoryGroup = null)
     {
         var address = new Uri($"http://127.0.0.1:{Loopback.FreePort()}");
         var metricsPort = Loopback.FreePort();
-        var start = new ProcessStartInfo("dotnet", Path.Combine(AppContext.BaseDirectory, "Kling.Gateway.dll"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var gateway = Path.Combine(AppContext.BaseDirectory, "Kling.Gateway.dll");
+        var start = memoryGroup is null
+            ? new ProcessStartInfo("dotnet", gateway)
+            : new ProcessStartInfo("/bin/sh", ["-c", "echo $$ > \"$0/cgroup.procs\" && exec dotnet \"$1\"", memoryGroup, gateway]);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_URLS"] = address.ToString();
         // A database of its own, not the one next to the binaries (which would outlive the test run).
