@@ -1,3 +1,4 @@
+using Kling.Gateway.BodyLimits;
 using Kling.Gateway.Errors;
 using Kling.Gateway.Observability;
 using Kling.Gateway.OpenApi;
@@ -21,6 +22,7 @@ try
     // Content root = the build output, where the repository's appsettings.json is copied, however the gateway is started.
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
     builder.AddObservability();
+    builder.AddBodyLimits();
     builder.AddTenancy();
     builder.AddStorage();
     builder.AddTenantRateLimits();

@@ -1,35 +1,40 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using Kling.Gateway.BodyLimits;
 
 namespace Kling.Gateway.Text2Video;
 
 /// <summary>
-/// A request body copied into one pooled buffer as it arrives (the connection's own buffers are released at once,
-/// rather than holding a whole 13 MB image each), returned to the pool on dispose.
+/// A request body copied into one buffer as it arrives (the connection's own buffers are released at once), scanned as
+/// it grows. The buffer grows only with what has arrived, each step taken from the body budget first, and is given
+/// back on dispose. It is not pooled: a pooled array outlives its request outside any budget.
 /// </summary>
 internal sealed class ReceivedBody : IDisposable
 {
-    private byte[] _buffer;
+    private const int InitialBytes = 16 * 1024;
+
+    private readonly BodyLease _lease;
+    private byte[] _buffer = [];
     private int _length;
 
-    private ReceivedBody(int capacity) => _buffer = ArrayPool<byte>.Shared.Rent(capacity);
+    private ReceivedBody(BodyLease lease) => _lease = lease;
 
     public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, _length);
 
     /// <summary>
-    /// The whole body, or the violation that stopped reading it: over <paramref name="maxBytes"/>, or a structure the
-    /// scanner refused (checked as the bytes arrive, so a hostile body is not read further).
+    /// The whole body, or the violation that stopped reading it: over <paramref name="maxBytes"/>, over the budget, or a
+    /// structure the scanner refused (checked as the bytes arrive, so a hostile body is not read further).
     /// </summary>
     public static async Task<(ReceivedBody? Body, BodyViolation? Violation)> ReadAsync(
-        PipeReader reader, long? contentLength, int maxBytes, BodyStructureScanner scanner, CancellationToken cancellationToken)
+        PipeReader reader, long? contentLength, int maxBytes, BodyStructureScanner scanner, BodyLease lease, CancellationToken cancellationToken)
     {
-        var body = new ReceivedBody((int)Math.Clamp(contentLength ?? 4096, 1, maxBytes));
+        var body = new ReceivedBody(lease);
         try
         {
             while (true)
             {
                 var result = await reader.ReadAsync(cancellationToken);
-                var violation = body.Append(result.Buffer, maxBytes);
+                var violation = body.Append(result.Buffer, maxBytes, contentLength);
                 reader.AdvanceTo(result.Buffer.End);
                 violation ??= scanner.Advance(body.Memory.Span, result.IsCompleted);
                 if (violation is not null)
@@ -53,30 +58,35 @@ internal sealed class ReceivedBody : IDisposable
 
     public void Dispose()
     {
-        if (_buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = [];
-        }
+        _lease.Give(_buffer.Length);
+        _buffer = [];
     }
 
-    private BodyViolation? Append(ReadOnlySequence<byte> data, int maxBytes)
+    private BodyViolation? Append(ReadOnlySequence<byte> data, int maxBytes, long? contentLength)
     {
-        if (_length + data.Length > maxBytes)
+        var needed = _length + data.Length;
+        if (needed > maxBytes)
         {
             return BodyViolation.TooLarge;
         }
 
-        if (_length + data.Length > _buffer.Length)
+        if (needed > _buffer.Length)
         {
-            var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(maxBytes, Math.Max(_buffer.Length * 2L, _length + data.Length)));
+            // Doubling (from 16 KiB, never past the announced length): a body costs what has arrived, at most twice.
+            var size = (int)Math.Max(needed, Math.Min(Math.Max(InitialBytes, _buffer.Length * 2L), Math.Min(maxBytes, contentLength ?? maxBytes)));
+            if (!_lease.TryTake(size))
+            {
+                return BodyViolation.Busy;
+            }
+
+            var larger = GC.AllocateUninitializedArray<byte>(size);
             _buffer.AsSpan(0, _length).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_buffer);
+            _lease.Give(_buffer.Length);
             _buffer = larger;
         }
 
         data.CopyTo(_buffer.AsSpan(_length));
-        _length += (int)data.Length;
+        _length = (int)needed;
         return null;
     }
 }

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Kling.Gateway.BodyLimits;
 using Kling.Gateway.Errors;
 
 namespace Kling.Gateway.Text2Video;
@@ -21,29 +22,49 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded, T
     // Prompts are often not ASCII: forward them as UTF-8 text, not \uXXXX escapes three times the size.
     private static readonly JsonWriterOptions ForwardedJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>The body to forward, or the error to answer with; nothing invalid gets through.</summary>
-    public static async Task<(SubmitBody? Body, KlingErrorResult? Error)> ReadAsync(HttpRequest request, Text2VideoRules rules, Text2VideoContract contract)
+    /// <summary>
+    /// The body to forward, or the error to answer with; nothing invalid gets through. The buffers it takes are counted
+    /// in <paramref name="budget"/> until the response ends, and the whole body must arrive within <paramref name="readTimeout"/>
+    /// (on <paramref name="time"/>'s clock).
+    /// </summary>
+    public static async Task<(SubmitBody? Body, KlingErrorResult? Error)> ReadAsync(
+        HttpRequest request, Text2VideoRules rules, Text2VideoContract contract, BodyBudget budget, TimeSpan readTimeout, TimeProvider time)
     {
         if (request.ContentLength > MaxBytes)
         {
-            return Refused(BodyViolation.TooLarge, rules, contract);
+            return Refused(request, BodyViolation.TooLarge, rules, contract);
         }
 
-        var (received, violation) = await ReceivedBody.ReadAsync(
-            request.BodyReader, request.ContentLength, MaxBytes, new BodyStructureScanner(contract.Shape), request.HttpContext.RequestAborted);
+        var lease = new BodyLease(budget);
+        request.HttpContext.Response.RegisterForDispose(lease);
+        var aborted = request.HttpContext.RequestAborted;
+        using var timer = new CancellationTokenSource(readTimeout, time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(aborted, timer.Token);
+        ReceivedBody? received;
+        BodyViolation? violation;
+        try
+        {
+            (received, violation) = await ReceivedBody.ReadAsync(
+                request.BodyReader, request.ContentLength, MaxBytes, new BodyStructureScanner(contract.Shape), lease, deadline.Token);
+        }
+        catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+        {
+            return Refused(request, BodyViolation.TimedOut(readTimeout), rules, contract);
+        }
+
         if (received is null)
         {
-            return Refused(violation!, rules, contract);
+            return Refused(request, violation!, rules, contract);
         }
 
         using (received)
         {
-            return Parse(received.Memory, rules, contract);
+            return Parse(request, received.Memory, rules, contract, lease);
         }
     }
 
     /// <summary>The rules, on a body whose structure is known to be bounded: at most a few dozen fields, each value within its size.</summary>
-    private static (SubmitBody?, KlingErrorResult?) Parse(ReadOnlyMemory<byte> bytes, Text2VideoRules rules, Text2VideoContract contract)
+    private static (SubmitBody?, KlingErrorResult?) Parse(HttpRequest request, ReadOnlyMemory<byte> bytes, Text2VideoRules rules, Text2VideoContract contract, BodyLease lease)
     {
         JsonDocument document;
         try
@@ -73,7 +94,9 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded, T
                 return Invalid(400, ErrorCodes.ParameterInvalid, violation);
             }
 
-            return (new SubmitBody(parsed, Enrich(document.RootElement, parsed, contract), contract), null);
+            return Enrich(document.RootElement, parsed, contract, lease) is { } forwarded
+                ? (new SubmitBody(parsed, forwarded, contract), null)
+                : Refused(request, BodyViolation.Busy, rules, contract);
         }
     }
 
@@ -81,8 +104,10 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded, T
     /// The client's body as sent (unknown fields and every value untouched, image_tail never copied out), with
     /// <c>duration</c> as the string the upstream expects, and the documented defaults added.
     /// Names and values are copied as raw bytes into an array of the exact size: nothing is decoded or re-encoded.
+    /// Null when <paramref name="lease"/> cannot take that size: the array and the upstream's copy of it (which carries
+    /// the gateway's external id) are counted until the response ends.
     /// </summary>
-    private static byte[] Enrich(JsonElement root, Text2VideoRequest parsed, Text2VideoContract contract)
+    private static byte[]? Enrich(JsonElement root, Text2VideoRequest parsed, Text2VideoContract contract, BodyLease lease)
     {
         // The defaults and duration, written as an object whose braces are left out below.
         var added = new ArrayBufferWriter<byte>(128);
@@ -107,6 +132,11 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded, T
                 // "name":value and the comma before what follows.
                 size += JsonMarshal.GetRawUtf8PropertyName(property).Length + 3 + JsonMarshal.GetRawUtf8Value(property.Value).Length + 1;
             }
+        }
+
+        if (!lease.TryTake(2L * size))
+        {
+            return null;
         }
 
         var forwarded = new byte[size];
@@ -149,8 +179,21 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded, T
 
     private static (SubmitBody?, KlingErrorResult?) Invalid(int status, int code, string message) => (null, new KlingErrorResult(status, code, message));
 
-    private static (SubmitBody?, KlingErrorResult?) Refused(BodyViolation violation, Text2VideoRules rules, Text2VideoContract contract) =>
-        Invalid(violation.Status, violation.Code, violation.Message ?? rules.RuleFor(violation.RuleField!, contract));
+    private static (SubmitBody?, KlingErrorResult?) Refused(HttpRequest request, BodyViolation violation, Text2VideoRules rules, Text2VideoContract contract)
+    {
+        var headers = request.HttpContext.Response.Headers;
+        if (violation == BodyViolation.Busy)
+        {
+            headers.RetryAfter = "1";
+        }
+        else if (violation.Status == StatusCodes.Status408RequestTimeout)
+        {
+            // The rest of a stalled body will not come: close the connection rather than wait to drain it.
+            headers.Connection = "close";
+        }
+
+        return Invalid(violation.Status, violation.Code, violation.Message ?? rules.RuleFor(violation.RuleField!, contract));
+    }
 
     /// <summary>"$.camera_control.config.pan" becomes "camera_control.config.pan".</summary>
     private static string FieldOf(string? path) =>

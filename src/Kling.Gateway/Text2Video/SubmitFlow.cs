@@ -1,3 +1,4 @@
+using Kling.Gateway.BodyLimits;
 using Kling.Gateway.Errors;
 using Kling.Gateway.Observability;
 using Kling.Gateway.Tasks;
@@ -16,6 +17,8 @@ namespace Kling.Gateway.Text2Video;
 /// </summary>
 internal sealed partial class SubmitFlow(
     Text2VideoRules rules,
+    BodyBudget bodyBudget,
+    IOptions<BodyLimitsOptions> bodyLimits,
     UpstreamClient upstream,
     ITaskStore tasks,
     IIdempotencyStore idempotency,
@@ -26,6 +29,7 @@ internal sealed partial class SubmitFlow(
     IOptionsMonitor<UpstreamOptions> upstreamOptions,
     GatewayMetrics metrics,
     IDiagnosticContext diagnostics,
+    TimeProvider time,
     ILogger<SubmitFlow> logger)
 {
     /// <summary>Seconds a client is asked to wait before retrying a submit the gateway is still recording.</summary>
@@ -34,7 +38,7 @@ internal sealed partial class SubmitFlow(
     /// <summary>A submit in <paramref name="contract"/>'s terms; both contracts share everything past reading the body.</summary>
     public async Task HandleAsync(HttpContext context, Text2VideoContract contract)
     {
-        var (body, error) = await SubmitBody.ReadAsync(context.Request, rules, contract);
+        var (body, error) = await SubmitBody.ReadAsync(context.Request, rules, contract, bodyBudget, bodyLimits.Value.BodyReadTimeout, time);
         if (body is null)
         {
             await error!.ExecuteAsync(context);

@@ -1,13 +1,19 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Kling.Gateway.BodyLimits;
 using Kling.Gateway.Errors;
 using Kling.Gateway.Tests.Infrastructure;
+using static Kling.Gateway.Tests.Infrastructure.KlingJson;
 using Kling.Gateway.Text2Video;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Kling.Gateway.Tests.Text2Video;
 
 public sealed class SubmitBodyTests
 {
+    private static readonly BodyBudget Budget = new(Options.Create(new BodyLimitsOptions { MaxBufferedBodyBytes = 64 * 1024 * 1024 }));
+
     private static readonly Text2VideoRules Rules = new(new FixedOptionsMonitor<ModelsOptions>(new ModelsOptions { Models = ["kling-v1"] }));
 
     [Fact]
@@ -70,12 +76,68 @@ public sealed class SubmitBodyTests
         Assert.Equal(413, cut!.Status);
     }
 
-    private static async Task<(SubmitBody? Body, KlingErrorResult? Error)> ReadAsync(string json, long? contentLength = -1)
+    [Fact]
+    public async Task A_body_that_does_not_fit_the_budget_is_shed_with_503_and_retry_after()
+    {
+        var small = new BodyBudget(Options.Create(new BodyLimitsOptions { MaxBufferedBodyBytes = 1024 * 1024 }));
+        var context = Context(SubmitWithPng(1_000_000));
+
+        var (body, error) = await SubmitBody.ReadAsync(context.Request, Rules, Text2VideoContract.Aggregator, small, TimeSpan.FromSeconds(30), TimeProvider.System);
+
+        Assert.Null(body);
+        Assert.Equal((503, ErrorCodes.UpstreamUnavailable), (error!.Status, error.Code));
+        Assert.Equal("1", context.Response.Headers.RetryAfter.ToString());
+    }
+
+    [Fact]
+    public async Task A_body_that_stops_arriving_gets_408_at_the_deadline_and_its_buffer_back()
+    {
+        var budget = new BodyBudget(Options.Create(new BodyLimitsOptions { MaxBufferedBodyBytes = 64 * 1024 * 1024 }));
+        var context = new DefaultHttpContext();
+        context.Request.Body = new StalledStream(Encoding.UTF8.GetBytes("""{"model":"kling-v1","prompt":"p","image_tail":"AAAA"""));
+        context.Request.ContentLength = 1024 * 1024;
+
+        var time = new FakeTimeProvider();
+
+        var reading = SubmitBody.ReadAsync(context.Request, Rules, Text2VideoContract.Aggregator, budget, TimeSpan.FromSeconds(30), time);
+        Assert.True(await Eventually.TrueAsync(() => budget.Held > 0));
+        time.Advance(TimeSpan.FromSeconds(29));
+        Assert.False(reading.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var (body, error) = await reading;
+
+        Assert.Null(body);
+        Assert.Equal((408, ErrorCodes.BodyNotParsable), (error!.Status, error.Code));
+        Assert.Equal("close", context.Response.Headers.Connection.ToString());
+        Assert.Equal(0, budget.Held);
+    }
+
+    private static async Task<(SubmitBody? Body, KlingErrorResult? Error)> ReadAsync(string json, long? contentLength = -1) =>
+        await SubmitBody.ReadAsync(Context(json, contentLength).Request, Rules, Text2VideoContract.Aggregator, Budget, TimeSpan.FromSeconds(30), TimeProvider.System);
+
+    private static DefaultHttpContext Context(string json, long? contentLength = -1)
     {
         var bytes = Encoding.UTF8.GetBytes(json);
         var context = new DefaultHttpContext();
         context.Request.Body = new MemoryStream(bytes);
         context.Request.ContentLength = contentLength == -1 ? bytes.Length : contentLength;
-        return await SubmitBody.ReadAsync(context.Request, Rules, Text2VideoContract.Aggregator);
+        return context;
+    }
+
+    /// <summary>A body that sends its first bytes and then nothing, until the reader gives up.</summary>
+    private sealed class StalledStream(byte[] start) : MemoryStream(start)
+    {
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            // A zero-byte read (the pipe waiting for data before it allocates) is answered at once.
+            var read = await base.ReadAsync(buffer, cancellationToken);
+            if (read > 0 || buffer.IsEmpty)
+            {
+                return read;
+            }
+
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return 0;
+        }
     }
 }
