@@ -1,11 +1,13 @@
 using System.Net.Sockets;
 using Kling.Gateway.Tests.Infrastructure;
+using Xunit.Abstractions;
 using static Kling.Gateway.Tests.Infrastructure.KlingJson;
 
 namespace Kling.Gateway.Tests.BodyLimits;
 
 /// <summary>Idle connections beyond <c>Limits:MaxConcurrentConnections</c> are refused; the process lives on and serves once they go.</summary>
-public sealed class ConnectionLimitTests
+[Collection(ProcessLimitsCollection.Name)]
+public sealed class ConnectionLimitTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Idle_connections_beyond_the_limit_are_refused_and_the_gateway_serves_once_they_go()
@@ -55,6 +57,62 @@ public sealed class ConnectionLimitTests
         using var response = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Single(upstream.Received);
+    }
+
+    [SkippableFact]
+    public async Task At_the_default_limit_20_000_idle_connections_inside_256_MiB_leave_the_gateway_alive_and_serving_once_they_go()
+    {
+        using var group = MemoryGroup.Create(256L * 1024 * 1024);
+        await using var upstream = await RecordingUpstream.StartAsync();
+        await using var gateway = GatewayProcess.Start(
+            new Dictionary<string, string>
+            {
+                ["Upstream__BaseUrl"] = upstream.BaseAddress.ToString(),
+                ["Upstream__ApiKey"] = RecordingUpstream.ApiKey,
+                ["Tenants__0__Id"] = "video-team",
+                ["Tenants__0__ApiKeys__0"] = TestKeys.TenantA,
+            },
+            group.Path);
+        await gateway.WaitUntilReadyAsync();
+        var before = gateway.OpenFiles;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        // A process may hold at most 20 000 open files here, so two holders open 10 000 idle connections each.
+        var holders = new[] { IdleConnections.Open(gateway.Address, 10_000), IdleConnections.Open(gateway.Address, 10_000) };
+        int held;
+        try
+        {
+            foreach (var holder in holders)
+            {
+                Assert.Equal("open", await holder.OpenedAsync());
+            }
+
+            var opened = clock.Elapsed;
+            held = gateway.OpenFiles;
+            output.WriteLine($"opened in {opened.TotalSeconds:N1} s, {gateway.Output.Length} chars of log");
+            Assert.False(gateway.HasExited, gateway.Output);
+            // The limit's connections and a few being refused, never the 20 000.
+            Assert.True(held >= 4096 && held - before <= 4096 + 512, $"the gateway holds {held} open files ({before} before)");
+            Assert.False(await IsServedAsync(gateway));
+        }
+        finally
+        {
+            foreach (var holder in holders)
+            {
+                holder.Dispose();
+            }
+        }
+
+        Assert.True(await Eventually.TrueAsync(async () => await IsServedAsync(gateway)), gateway.Output);
+        output.WriteLine($"served again at {clock.Elapsed.TotalSeconds:N1} s");
+        using var client = new HttpClient { BaseAddress = gateway.Address };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", TestKeys.TenantA);
+        using var response = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain("Out of memory", gateway.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("OutOfMemory", gateway.Output, StringComparison.Ordinal);
+        var (maxUsage, failures) = group.Usage;
+        output.WriteLine($"20 000 idle connections: the gateway held {held} open files ({before} before); cgroup peak {maxUsage / 1048576.0:N1} MiB of 256 MiB, limit hit {failures} times");
     }
 
     private static async Task<bool> IsServedAsync(GatewayProcess gateway)

@@ -14,6 +14,7 @@ namespace Kling.Gateway.Tests.BodyLimits;
 /// bodies are budgeted, so load is shed with 503 instead of the process running out of memory, and stalled uploads
 /// are cut off while other tenants are served.
 /// </summary>
+[Collection(ProcessLimitsCollection.Name)]
 public sealed class MemoryLimitTests(ITestOutputHelper output)
 {
     private const long ContainerLimit = 256L * 1024 * 1024;

@@ -68,6 +68,9 @@ internal sealed class GatewayProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Files (sockets included) the gateway holds open now, from <c>/proc</c>.</summary>
+    public int OpenFiles => Directory.GetFileSystemEntries($"/proc/{_process.Id}/fd").Length;
+
     /// <param name="environment">Configuration, as environment variables.</param>
     /// <param name="memoryGroup">A cgroup v1 memory group directory the process enters before the runtime starts (so it sizes its heap from that limit).</param>
     public static GatewayProcess Start(IDictionary<string, string> environment, string? memoryGroup = null)

@@ -10,6 +10,7 @@ namespace Kling.Gateway.Tests.Text2Video;
 /// Hostile bodies against the gateway as its own process, measured from outside: refusing one costs a few kilobytes of
 /// reading, not the body's size in memory.
 /// </summary>
+[Collection(ProcessLimitsCollection.Name)]
 public sealed class HostileBodyProcessTests(ITestOutputHelper output)
 {
     [Fact]
