@@ -13,15 +13,8 @@ public sealed class ConnectionLimitTests(ITestOutputHelper output)
     public async Task Idle_connections_beyond_the_limit_are_refused_and_the_gateway_serves_once_they_go()
     {
         await using var upstream = await RecordingUpstream.StartAsync();
-        await using var gateway = GatewayProcess.Start(new Dictionary<string, string>
-        {
-            ["Upstream__BaseUrl"] = upstream.BaseAddress.ToString(),
-            ["Upstream__ApiKey"] = RecordingUpstream.ApiKey,
-            ["Tenants__0__Id"] = "video-team",
-            ["Tenants__0__ApiKeys__0"] = TestKeys.TenantA,
-            ["Limits__MaxConcurrentConnections"] = "8",
-        });
-        await gateway.WaitUntilReadyAsync();
+        await using var gateway = await GatewayProcess.StartReadyAsync(
+            upstream.BaseAddress, new Dictionary<string, string> { ["Limits__MaxConcurrentConnections"] = "8" });
         // The readiness probe's connection has gone once a ninth is refused no more.
         Assert.True(await Eventually.TrueAsync(async () => await IsServedAsync(gateway)));
 
@@ -64,16 +57,7 @@ public sealed class ConnectionLimitTests(ITestOutputHelper output)
     {
         using var group = MemoryGroup.Create(256L * 1024 * 1024);
         await using var upstream = await RecordingUpstream.StartAsync();
-        await using var gateway = GatewayProcess.Start(
-            new Dictionary<string, string>
-            {
-                ["Upstream__BaseUrl"] = upstream.BaseAddress.ToString(),
-                ["Upstream__ApiKey"] = RecordingUpstream.ApiKey,
-                ["Tenants__0__Id"] = "video-team",
-                ["Tenants__0__ApiKeys__0"] = TestKeys.TenantA,
-            },
-            group.Path);
-        await gateway.WaitUntilReadyAsync();
+        await using var gateway = await GatewayProcess.StartReadyAsync(upstream.BaseAddress, memoryGroup: group.Path);
         var before = gateway.OpenFiles;
         var clock = System.Diagnostics.Stopwatch.StartNew();
 

@@ -137,26 +137,17 @@ public sealed class MemoryLimitTests(ITestOutputHelper output)
     private static async Task<SimulatorServer> StartUpstreamAsync() =>
         await SimulatorServer.StartAsync(new SimulatorOptions { ApiKey = RecordingUpstream.ApiKey }, TimeProvider.System);
 
-    private static async Task<GatewayProcess> StartGatewayAsync(SimulatorServer upstream, MemoryGroup group)
-    {
-        var gateway = GatewayProcess.Start(
+    private static Task<GatewayProcess> StartGatewayAsync(SimulatorServer upstream, MemoryGroup group) =>
+        GatewayProcess.StartReadyAsync(
+            upstream.BaseAddress,
             new Dictionary<string, string>
             {
-                ["Upstream__BaseUrl"] = upstream.BaseAddress.ToString(),
-                ["Upstream__ApiKey"] = RecordingUpstream.ApiKey,
-                ["Tenants__0__Id"] = "tenant-a",
-                ["Tenants__0__ApiKeys__0"] = TestKeys.TenantA,
-                ["Tenants__1__Id"] = "tenant-b",
-                ["Tenants__1__ApiKeys__0"] = TestKeys.TenantB,
                 // Memory is the bound under test, not the per-tenant limits.
                 ["Limits__SubmitsPerMinute"] = "1000000",
                 ["Limits__MaxActiveTasks"] = "1000000",
                 ["Limits__BodyReadTimeout"] = "00:00:05",
             },
             group.Path);
-        await gateway.WaitUntilReadyAsync();
-        return gateway;
-    }
 
     private static HttpClient Client(GatewayProcess gateway, string key)
     {

@@ -98,6 +98,39 @@ internal sealed class GatewayProcess : IAsyncDisposable
         return new GatewayProcess(Process.Start(start)!, address, metricsAddress, start.Environment["Store__Sqlite__Path"]!);
     }
 
+    /// <summary>
+    /// A ready gateway in front of <paramref name="upstream"/> (which takes <see cref="RecordingUpstream.ApiKey"/>), serving
+    /// <see cref="TestKeys.TenantA"/> and <see cref="TestKeys.TenantB"/>, with <paramref name="settings"/> on top.
+    /// </summary>
+    public static async Task<GatewayProcess> StartReadyAsync(Uri upstream, IDictionary<string, string>? settings = null, string? memoryGroup = null)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["Upstream__BaseUrl"] = upstream.ToString(),
+            ["Upstream__ApiKey"] = RecordingUpstream.ApiKey,
+            ["Tenants__0__Id"] = "tenant-a",
+            ["Tenants__0__ApiKeys__0"] = TestKeys.TenantA,
+            ["Tenants__1__Id"] = "tenant-b",
+            ["Tenants__1__ApiKeys__0"] = TestKeys.TenantB,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        var gateway = Start(environment, memoryGroup);
+        try
+        {
+            await gateway.WaitUntilReadyAsync();
+            return gateway;
+        }
+        catch
+        {
+            await gateway.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>Waits (bounded) until the gateway answers its readiness probe.</summary>
     public async Task WaitUntilReadyAsync()
     {

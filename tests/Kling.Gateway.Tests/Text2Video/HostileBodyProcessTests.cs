@@ -17,15 +17,8 @@ public sealed class HostileBodyProcessTests(ITestOutputHelper output)
     public async Task Eight_concurrent_10_MB_bodies_of_100_000_properties_are_refused_at_once_without_the_process_growing()
     {
         await using var upstream = await RecordingUpstream.StartAsync();
-        await using var gateway = GatewayProcess.Start(new Dictionary<string, string>
-        {
-            ["Upstream__BaseUrl"] = upstream.BaseAddress.ToString(),
-            ["Upstream__ApiKey"] = RecordingUpstream.ApiKey,
-            ["Tenants__0__Id"] = "video-team",
-            ["Tenants__0__ApiKeys__0"] = TestKeys.TenantA,
-            ["Limits__SubmitsPerMinute"] = "1000",
-        });
-        await gateway.WaitUntilReadyAsync();
+        await using var gateway = await GatewayProcess.StartReadyAsync(
+            upstream.BaseAddress, new Dictionary<string, string> { ["Limits__SubmitsPerMinute"] = "1000" });
         using var client = new HttpClient { BaseAddress = gateway.Address, Timeout = TimeSpan.FromSeconds(60) };
         client.DefaultRequestHeaders.Authorization = new("Bearer", TestKeys.TenantA);
         // Warm: the submit path has run once before memory is measured.
