@@ -76,6 +76,12 @@ internal static class ObservabilityExtensions
             {
                 diagnostics.Set("RoutePattern", context.RouteTemplate());
                 diagnostics.Set("TenantId", context.User.Identity?.Name);
+                if (context.Response.StatusCode == StatusCodes.Status499ClientClosedRequest)
+                {
+                    // The framework's mark for a request whose client went away before any answer: say so.
+                    diagnostics.Set("Reason", "the client closed the connection before the answer");
+                }
+
                 if (context.Response.Headers.TryGetValue(RequestIdMiddleware.UpstreamHeaderName, out var upstreamRequestId))
                 {
                     diagnostics.Set("UpstreamRequestId", upstreamRequestId.ToString());
@@ -83,10 +89,16 @@ internal static class ObservabilityExtensions
             };
         });
 
-    /// <summary>Probes are routine: Debug. Otherwise an unexpected failure is an Error.</summary>
+    /// <summary>
+    /// Probes are routine: Debug. The unexpected (an exception, a 500) is an Error, with its stack trace in the exception
+    /// handler's event. The expected faults (store or upstream unavailable, timed out, an answer that is not an envelope:
+    /// 502/503/504) are Warnings whose <c>Reason</c> says why; a client's own failures (a broken body, a connection it
+    /// dropped) stay Information.
+    /// </summary>
     private static LogEventLevel CompletionLevel(HttpContext context, double elapsedMs, Exception? exception) =>
         context.Request.Path.StartsWithSegments(HealthPath) ? LogEventLevel.Debug
-        : exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
+        : exception is not null || context.Response.StatusCode == StatusCodes.Status500InternalServerError ? LogEventLevel.Error
+        : context.Response.StatusCode >= 500 ? LogEventLevel.Warning
         : LogEventLevel.Information;
 
     /// <summary><c>/health/live</c>: the process answers. <c>/health/ready</c>: every check tagged "ready" passes.</summary>

@@ -1,3 +1,4 @@
+using Kling.Gateway.Storage;
 using Kling.Gateway.Tasks;
 using Microsoft.Extensions.Options;
 
@@ -22,6 +23,11 @@ internal sealed partial class ActiveTaskRefresher(
             try
             {
                 await RefreshOnceAsync();
+            }
+            catch (StoreUnavailableException ex)
+            {
+                // Expected during a store outage: the reason, not a stack trace; the next round tries again.
+                LogStoreUnavailable(logger, ex.Message);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -50,6 +56,9 @@ internal sealed partial class ActiveTaskRefresher(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Refreshed {Refreshed} of {Due} running tasks nobody polled")]
     private static partial void LogRefreshed(ILogger logger, int refreshed, int due);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refreshing running tasks skipped: {Reason}; retrying next round")]
+    private static partial void LogStoreUnavailable(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Refreshing running tasks failed")]
     private static partial void LogRefreshFailed(ILogger logger, Exception exception);

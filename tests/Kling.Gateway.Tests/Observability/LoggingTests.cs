@@ -55,7 +55,7 @@ public sealed class LoggingTests
         Assert.Equal("\"/kling/v1/videos/text2video/{task_id}\"", completions[1].Properties["RoutePattern"].ToString());
         Assert.Equal($"\"{taskId}\"", completions[1].Properties["TaskId"].ToString());
         Assert.Equal("\"tenant-c\"", completions[2].Properties["TenantId"].ToString());
-        Assert.Equal(LogEventLevel.Error, completions[6].Level);
+        Assert.Equal(LogEventLevel.Warning, completions[6].Level);
         Assert.All(gateway.Logs.Events, e => Assert.True(e.Properties.ContainsKey("ClientRequestId") || !e.Properties.ContainsKey("RequestPath")));
     }
 
