@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.Options;
 using Prometheus;
 using Serilog;
@@ -31,7 +30,8 @@ internal sealed partial class MetricsServer(
 
         // The empty builder reads no configuration: ASPNETCORE_URLS belongs to the API, not to this listener.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.IPv6Any, options.Value.Port));
+        // All interfaces: IPv6 and IPv4, or IPv4 alone where the host has no IPv6.
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.ListenAnyIP(options.Value.Port));
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton(new DiagnosticContext(serilog));
         var app = builder.Build();
