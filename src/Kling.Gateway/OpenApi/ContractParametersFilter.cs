@@ -1,10 +1,15 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
 using Kling.Gateway.Text2Video;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace Kling.Gateway.OpenApi;
 
-/// <summary>Documents the parameters the handlers read themselves (so that they can answer in the Kling envelope).</summary>
+/// <summary>
+/// Documents the parameters the handlers read themselves (so that they can answer in the Kling envelope), with the
+/// ranges they are validated against (<see cref="QueryParameter"/>).
+/// </summary>
 internal sealed class ContractParametersFilter : IOperationFilter
 {
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
@@ -12,30 +17,40 @@ internal sealed class ContractParametersFilter : IOperationFilter
         switch (operation.OperationId?.Replace(Text2VideoApi.OfficialOperationSuffix, "", StringComparison.Ordinal))
         {
             case "SubmitText2Video":
-                Add(operation, "Idempotency-Key", ParameterLocation.Header, JsonSchemaType.String,
-                    "Makes retries safe: the same key within 24 hours returns the first answer instead of creating a second task.");
+                operation.Parameters ??= [];
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = IdempotencyKey.HeaderName,
+                    In = ParameterLocation.Header,
+                    Description = "Makes retries safe: the same key within 24 hours returns the first answer instead of creating a second task.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = IdempotencyKey.MaxLength },
+                });
                 break;
             case "QueryText2Video":
-                Add(operation, "wait", ParameterLocation.Query, JsonSchemaType.Integer,
-                    "Gateway extension (long-poll): hold the answer until the task has finished or this many seconds (1-60) have passed.");
+                Add(operation, QueryParameter.Wait);
                 break;
             case "ListText2Video":
-                Add(operation, "pageNum", ParameterLocation.Query, JsonSchemaType.Integer, "Page number, 1-1000 (default 1).");
-                Add(operation, "pageSize", ParameterLocation.Query, JsonSchemaType.Integer, "Tasks per page, 1-500 (default 30).");
+                Add(operation, QueryParameter.PageNum);
+                Add(operation, QueryParameter.PageSize);
                 break;
         }
     }
 
-    private static void Add(OpenApiOperation operation, string name, ParameterLocation location, JsonSchemaType type, string description)
+    private static void Add(OpenApiOperation operation, QueryParameter parameter)
     {
         operation.Parameters ??= [];
         operation.Parameters.Add(new OpenApiParameter
         {
-            Name = name,
-            In = location,
-            Required = false,
-            Description = description,
-            Schema = new OpenApiSchema { Type = type },
+            Name = parameter.Name,
+            In = ParameterLocation.Query,
+            Description = parameter.Description,
+            Schema = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Integer,
+                Minimum = parameter.Minimum.ToString(CultureInfo.InvariantCulture),
+                Maximum = parameter.Maximum.ToString(CultureInfo.InvariantCulture),
+                Default = parameter.Default is { } value ? JsonValue.Create(value) : null,
+            },
         });
     }
 }

@@ -48,8 +48,15 @@ internal static class OpenApiExtensions
             options.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, typeof(TenantClaims).Assembly.GetName().Name + ".xml"));
             // image_tail is checked in place and forwarded as sent; to clients it is simply a string.
             options.MapType<ImageTail>(() => new OpenApiSchema { Type = JsonSchemaType.String });
+            // Non-nullable properties are the ones every answer carries: required in the document.
+            options.SupportNonNullableReferenceTypes();
+            options.NonNullableReferenceTypesAsRequired();
             options.SchemaFilter<ConfiguredModelsSchemaFilter>();
+            options.SchemaFilter<UpstreamShapesSchemaFilter>();
+            options.SchemaFilter<RequestValuesSchemaFilter>();
             options.OperationFilter<ContractParametersFilter>();
+            options.OperationFilter<SubmitExampleFilter>();
+            options.OperationFilter<ResponseContractFilter>();
         });
         return builder;
     }
@@ -59,7 +66,14 @@ internal static class OpenApiExtensions
     {
         if (app.Configuration.GetValue("Swagger:Enabled", defaultValue: true))
         {
-            app.UseSwagger();
+            app.UseSwagger(options =>
+            {
+                // OpenAPI 3.1: its schemas are JSON Schema 2020-12, so any JSON Schema validator checks answers against them.
+                options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
+                // Relative to wherever the document was fetched from, behind any proxy or path base.
+                options.PreSerializeFilters.Add((document, request) =>
+                    document.Servers = [new OpenApiServer { Url = request.PathBase.HasValue ? request.PathBase.Value : "/" }]);
+            });
             app.UseSwaggerUI(options =>
             {
                 options.SwaggerEndpoint($"/swagger/{DocumentName}/swagger.json", "Kling Gateway " + DocumentName);

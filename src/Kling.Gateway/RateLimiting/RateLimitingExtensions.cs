@@ -23,7 +23,7 @@ internal static class RateLimitingExtensions
     /// and <c>RateLimit-Reset</c>; a refused request gets 429 code 1302 with <c>Retry-After</c>, and nothing is forwarded.
     /// </summary>
     public static RouteHandlerBuilder RequireTenantRateLimit(this RouteHandlerBuilder builder, RatePolicy policy) =>
-        builder.AddEndpointFilterFactory((factory, next) =>
+        builder.WithMetadata(TenantRateLimited.Instance).AddEndpointFilterFactory((factory, next) =>
         {
             var services = factory.ApplicationServices;
             var limiter = services.GetRequiredService<ITenantRateLimiter>();

@@ -8,7 +8,7 @@ namespace Kling.Gateway.Text2Video;
 internal static class IdempotencyKey
 {
     public const string HeaderName = "Idempotency-Key";
-    private const int MaxLength = 255;
+    public const int MaxLength = 255;
 
     private static readonly SearchValues<char> Visible = SearchValues.Create([.. Enumerable.Range(0x21, 0x7E - 0x20).Select(c => (char)c)]);
 

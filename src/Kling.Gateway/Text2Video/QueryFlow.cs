@@ -21,7 +21,6 @@ internal sealed class QueryFlow(
     IDiagnosticContext diagnostics)
 {
     private const string NotFound = "task not found";
-    private static readonly string WaitRule = $"wait must be a whole number of seconds from 1 to {PollingOptions.MaxWaitSeconds}";
 
     /// <summary>
     /// A task of another tenant gets exactly the answer an unknown id gets, and neither reaches the upstream:
@@ -37,9 +36,9 @@ internal sealed class QueryFlow(
         }
 
         // ?wait=N: absent is no wait.
-        if (!TryReadNumber(context.Request.Query, "wait", 0, PollingOptions.MaxWaitSeconds, out var waitSeconds))
+        if (!QueryParameter.Wait.TryRead(context.Request.Query, out var waitSeconds))
         {
-            await context.WriteKlingErrorAsync(400, ErrorCodes.ParameterInvalid, WaitRule);
+            await context.WriteKlingErrorAsync(400, ErrorCodes.ParameterInvalid, QueryParameter.Wait.Rule);
             return;
         }
 
@@ -90,15 +89,15 @@ internal sealed class QueryFlow(
     /// <summary><c>GET ...?pageNum=1&amp;pageSize=30</c>: the caller's tasks, newest first, in the Kling envelope.</summary>
     public async Task ListAsync(HttpContext context)
     {
-        if (!TryReadNumber(context.Request.Query, "pageNum", 1, 1000, out var pageNum))
+        if (!QueryParameter.PageNum.TryRead(context.Request.Query, out var pageNum))
         {
-            await context.WriteKlingErrorAsync(400, ErrorCodes.ParameterInvalid, "pageNum must be a whole number from 1 to 1000");
+            await context.WriteKlingErrorAsync(400, ErrorCodes.ParameterInvalid, QueryParameter.PageNum.Rule);
             return;
         }
 
-        if (!TryReadNumber(context.Request.Query, "pageSize", 30, 500, out var pageSize))
+        if (!QueryParameter.PageSize.TryRead(context.Request.Query, out var pageSize))
         {
-            await context.WriteKlingErrorAsync(400, ErrorCodes.ParameterInvalid, "pageSize must be a whole number from 1 to 500");
+            await context.WriteKlingErrorAsync(400, ErrorCodes.ParameterInvalid, QueryParameter.PageSize.Rule);
             return;
         }
 
@@ -145,16 +144,4 @@ internal sealed class QueryFlow(
     private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? Min(min, max) : Min(value, max);
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
-    /// <summary>A query parameter that is a whole number from 1 to <paramref name="max"/>; <paramref name="absent"/> when not given.</summary>
-    private static bool TryReadNumber(IQueryCollection query, string name, int absent, int max, out int value)
-    {
-        if (!query.TryGetValue(name, out var raw))
-        {
-            value = absent;
-            return true;
-        }
-
-        return int.TryParse(raw.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= 1 && value <= max;
-    }
 }

@@ -53,8 +53,9 @@ internal static class Text2VideoApi
                 + "`external_task_id` goes upstream namespaced per tenant and every answer shows the value you sent.")
             .Accepts<Text2VideoRequest>("application/json")
             .Produces<Text2VideoResponse>(StatusCodes.Status200OK)
-            .ProducesKlingErrors(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge,
-                StatusCodes.Status422UnprocessableEntity);
+            .ProducesKlingErrors(StatusCodes.Status400BadRequest, StatusCodes.Status408RequestTimeout, StatusCodes.Status409Conflict,
+                StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity,
+                StatusCodes.Status502BadGateway, StatusCodes.Status504GatewayTimeout);
 
         group.MapGet("/text2video/{task_id}", (HttpContext context, [FromRoute(Name = "task_id")] string taskId, QueryFlow flow) =>
                 flow.QueryAsync(context, taskId))
@@ -69,7 +70,8 @@ internal static class Text2VideoApi
                 + "share one upstream call. Extension: `?wait=N` (1-60) holds the answer until the task has finished or N seconds "
                 + "have passed, then answers with the current state in the normal shape.")
             .Produces<Text2VideoResponse>(StatusCodes.Status200OK)
-            .ProducesKlingErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+            .ProducesKlingErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status502BadGateway,
+                StatusCodes.Status504GatewayTimeout);
 
         group.MapGet("/text2video", (HttpContext context, QueryFlow flow) => flow.ListAsync(context))
             .RequireTenantRateLimit(RatePolicy.Query)
@@ -83,10 +85,10 @@ internal static class Text2VideoApi
         return group;
     }
 
-    /// <summary>Every operation may also answer 401, 429 and the upstream failures, all in the Kling envelope.</summary>
+    /// <summary>Every operation may also answer 401, 429, 500 and 503, all in the Kling envelope.</summary>
     private static RouteHandlerBuilder ProducesKlingErrors(this RouteHandlerBuilder builder, params int[] statuses)
     {
-        foreach (var status in statuses.Concat([401, 429, 503, 504]))
+        foreach (var status in statuses.Concat([401, 429, 500, 503]))
         {
             builder.Produces<KlingError>(status);
         }

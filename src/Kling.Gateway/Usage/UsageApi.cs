@@ -44,6 +44,7 @@ internal static class UsageApi
             .Produces<UsageResponse>(StatusCodes.Status200OK)
             .Produces<KlingError>(StatusCodes.Status401Unauthorized)
             .Produces<KlingError>(StatusCodes.Status429TooManyRequests)
+            .Produces<KlingError>(StatusCodes.Status500InternalServerError)
             .Produces<KlingError>(StatusCodes.Status503ServiceUnavailable);
         return endpoints;
     }

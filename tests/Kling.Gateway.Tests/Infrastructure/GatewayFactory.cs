@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.OpenApi;
 using Serilog.Core;
+using Swashbuckle.AspNetCore.Swagger;
 
 namespace Kling.Gateway.Tests.Infrastructure;
 
@@ -65,7 +67,7 @@ internal sealed class GatewayFactory : WebApplicationFactory<Program>
     public HttpClient CreateClient(string? key)
     {
         StartServer();
-        var client = CreateClient();
+        var client = CreateDefaultClient(new ConformingAnswers(DocumentsAsync));
         if (key is not null)
         {
             client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
@@ -81,6 +83,21 @@ internal sealed class GatewayFactory : WebApplicationFactory<Program>
         var port = Services.GetRequiredService<Kling.Gateway.Observability.MetricsServer>().Port
             ?? throw new InvalidOperationException("metrics are disabled");
         return new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+    }
+
+    /// <summary>
+    /// The documents this gateway serves, as its Swagger middleware writes them, read in process: fetching them would add
+    /// requests of the test's own to the gateway's logs and metrics.
+    /// </summary>
+    private Task<IReadOnlyList<string>> DocumentsAsync(CancellationToken cancellationToken)
+    {
+        var provider = Services.GetRequiredService<ISwaggerProvider>();
+        return Task.FromResult<IReadOnlyList<string>>([.. ServedContract.DocumentNames.Select(name =>
+        {
+            using var text = new StringWriter();
+            provider.GetSwagger(name).SerializeAsV31(new OpenApiJsonWriter(text));
+            return text.ToString();
+        })]);
     }
 
     public override async ValueTask DisposeAsync()

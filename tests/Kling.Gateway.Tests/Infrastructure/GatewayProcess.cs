@@ -131,6 +131,9 @@ internal sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>A client of the process whose answers are checked against the document it serves (<see cref="ConformingAnswers"/>).</summary>
+    public HttpClient CreateClient() => new(new ConformingAnswers(ConformingAnswers.Served(Address), new SocketsHttpHandler())) { BaseAddress = Address };
+
     /// <summary>Waits (bounded) until the gateway answers its readiness probe.</summary>
     public async Task WaitUntilReadyAsync()
     {

@@ -52,6 +52,7 @@ public sealed class SwaggerTests(GatewayFixture fixture) : IClassFixture<Gateway
         Assert.Equal(["16:9", "9:16", "1:1"], schemas["AspectRatio"]!["enum"]!.AsArray().Select(n => (string)n!));
         Assert.Equal(["5", "10"], schemas["VideoDuration"]!["enum"]!.AsArray().Select(n => (string)n!));
         Assert.Equal("string", (string)request["image_tail"]!["type"]!);
+        Assert.Equal("number", (string)request["cfg_scale"]!["type"]!);
         Assert.NotNull(request["camera_control"]);
         Assert.NotNull(request["sound"]);
     }

@@ -130,7 +130,7 @@ public abstract class CrashRecoveryTests(ITestOutputHelper output)
 
     private static HttpClient Client(GatewayProcess gateway, string key)
     {
-        var client = new HttpClient { BaseAddress = gateway.Address };
+        var client = gateway.CreateClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", key);
         return client;
     }

@@ -19,7 +19,7 @@ public sealed class DeploymentContractTests
             ["Tenants__0__ApiKeys__0"] = TestKeys.TenantA,
         });
         await gateway.WaitUntilReadyAsync();
-        using var client = new HttpClient { BaseAddress = gateway.Address };
+        using var client = gateway.CreateClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", TestKeys.TenantA);
 
         using var response = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
@@ -41,7 +41,7 @@ public sealed class DeploymentContractTests
             ["Tenants__0__ApiKeys__0"] = TestKeys.TenantA,
         });
         await gateway.WaitUntilReadyAsync();
-        using var client = new HttpClient { BaseAddress = gateway.Address };
+        using var client = gateway.CreateClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", TestKeys.TenantA);
 
         using var submitted = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
