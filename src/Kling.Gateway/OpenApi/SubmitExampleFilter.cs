@@ -20,12 +20,13 @@ internal sealed class SubmitExampleFilter(IOptionsMonitor<ModelsOptions> models)
             return;
         }
 
+        var contract = context.DocumentName == Text2VideoApi.OfficialGroup ? Text2VideoContract.Official : Text2VideoContract.Aggregator;
         ((OpenApiMediaType)operation.RequestBody!.Content!["application/json"]).Example = new JsonObject
         {
-            ["model"] = models.CurrentValue.Models[0],
+            [contract.ModelField] = models.CurrentValue.Models[0],
             ["prompt"] = "A deer running in the forest",
             ["negative_prompt"] = "blurry, low quality",
-            ["cfg_scale"] = Text2VideoDefaults.CfgScale,
+            ["cfg_scale"] = contract.CfgScaleDefault,
             ["mode"] = "std",
             ["aspect_ratio"] = "16:9",
             ["duration"] = "5",

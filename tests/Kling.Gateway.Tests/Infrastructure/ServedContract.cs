@@ -16,7 +16,7 @@ namespace Kling.Gateway.Tests.Infrastructure;
 internal sealed partial class ServedContract
 {
     /// <summary>The documents a gateway serves, at <c>/swagger/{name}/swagger.json</c>.</summary>
-    public static readonly string[] DocumentNames = ["v1"];
+    public static readonly string[] DocumentNames = ["v1", "official"];
 
     private static readonly ConcurrentDictionary<string, ServedContract> Parsed = new();
 
