@@ -132,7 +132,12 @@ internal sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>A client of the process whose answers are checked against the document it serves (<see cref="ConformingAnswers"/>).</summary>
-    public HttpClient CreateClient() => new(new ConformingAnswers(ConformingAnswers.Served(Address), new SocketsHttpHandler())) { BaseAddress = Address };
+    public HttpClient CreateClient(TimeSpan? timeout = null) =>
+        new(new ConformingAnswers(ConformingAnswers.Served(Address), new SocketsHttpHandler()))
+        {
+            BaseAddress = Address,
+            Timeout = timeout ?? TimeSpan.FromSeconds(100),
+        };
 
     /// <summary>Waits (bounded) until the gateway answers its readiness probe.</summary>
     public async Task WaitUntilReadyAsync()

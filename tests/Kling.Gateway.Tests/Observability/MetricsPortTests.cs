@@ -15,7 +15,7 @@ public sealed class MetricsPortTests
             ["Tenants__0__ApiKeys__0"] = TestKeys.TenantA,
         });
         await gateway.WaitUntilReadyAsync();
-        using var api = new HttpClient { BaseAddress = gateway.Address };
+        using var api = gateway.CreateClient();
         using var scraper = new HttpClient { BaseAddress = gateway.MetricsAddress };
 
         using var onApiPort = await api.GetAsync("/metrics");
