@@ -37,6 +37,11 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded, T
 
         var lease = new BodyLease(budget);
         request.HttpContext.Response.RegisterForDispose(lease);
+        if (request.ContentLength is { } announced && !lease.TryReserve(CostOf(announced), announced))
+        {
+            return Refused(request, BodyViolation.Busy, rules, contract);
+        }
+
         var aborted = request.HttpContext.RequestAborted;
         using var timer = new CancellationTokenSource(readTimeout, time);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(aborted, timer.Token);
@@ -49,11 +54,13 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded, T
         }
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
         {
+            lease.Dispose();
             return Refused(request, BodyViolation.TimedOut(readTimeout), rules, contract);
         }
 
         if (received is null)
         {
+            lease.Dispose();
             return Refused(request, violation!, rules, contract);
         }
 
@@ -62,6 +69,15 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded, T
             return Parse(request, received.Memory, rules, contract, lease);
         }
     }
+
+    /// <summary>
+    /// What a body of <paramref name="bytes"/> holds at its peak: its buffer, then the forwarded copy and the upstream's
+    /// copy of that (each at most the body and the added defaults).
+    /// </summary>
+    private static long CostOf(long bytes) => (3 * bytes) + (2 * AddedBytes);
+
+    /// <summary>At most what the defaults and <c>duration</c> add to a forwarded body.</summary>
+    private const int AddedBytes = 128;
 
     /// <summary>The rules, on a body whose structure is known to be bounded: at most a few dozen fields, each value within its size.</summary>
     private static (SubmitBody?, KlingErrorResult?) Parse(HttpRequest request, ReadOnlyMemory<byte> bytes, Text2VideoRules rules, Text2VideoContract contract, BodyLease lease)
@@ -110,7 +126,7 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded, T
     private static byte[]? Enrich(JsonElement root, Text2VideoRequest parsed, Text2VideoContract contract, BodyLease lease)
     {
         // The defaults and duration, written as an object whose braces are left out below.
-        var added = new ArrayBufferWriter<byte>(128);
+        var added = new ArrayBufferWriter<byte>(AddedBytes);
         using (var writer = new Utf8JsonWriter(added, ForwardedJson))
         {
             writer.WriteStartObject();

@@ -33,7 +33,7 @@ public sealed class BodyBudgetTests
     }
 
     [Fact]
-    public void A_lease_gives_back_everything_it_took_when_disposed()
+    public void A_lease_keeps_what_it_gave_for_its_later_needs_and_gives_everything_back_when_disposed()
     {
         var budget = Budget(Capacity);
         var lease = new BodyLease(budget);
@@ -41,12 +41,35 @@ public sealed class BodyBudgetTests
         Assert.True(lease.TryTake(1000));
         Assert.True(lease.TryTake(2000));
         lease.Give(500);
-        Assert.Equal(2500, budget.Held);
+        Assert.Equal(3000, budget.Held);
+        Assert.True(lease.TryTake(500));
+        Assert.Equal(3000, budget.Held);
+        Assert.True(lease.TryTake(1));
+        Assert.Equal(3001, budget.Held);
         Assert.False(lease.TryTake(Capacity));
-        Assert.Equal(2500, budget.Held);
+        Assert.Equal(3001, budget.Held);
 
         lease.Dispose();
         Assert.Equal(0, budget.Held);
+    }
+
+    [Fact]
+    public void A_reservation_admits_a_request_whole_and_its_takes_within_it_cost_nothing_more()
+    {
+        var budget = Budget(Capacity);
+        using var first = new BodyLease(budget);
+        using var second = new BodyLease(budget);
+
+        Assert.True(first.TryReserve(Capacity / 2, BodyBudget.SmallBodyBytes + 1));
+        Assert.True(first.TryTake(Capacity / 4));
+        Assert.True(first.TryTake(Capacity / 4));
+        Assert.Equal(Capacity / 2, budget.Held);
+
+        // Large requests stop at three quarters: a second half does not fit, a quarter does.
+        Assert.False(second.TryReserve(Capacity / 2, BodyBudget.SmallBodyBytes + 1));
+        Assert.Equal(Capacity / 2, budget.Held);
+        Assert.True(second.TryReserve(Capacity / 4, BodyBudget.SmallBodyBytes + 1));
+        Assert.Equal(Capacity * 3 / 4, budget.Held);
     }
 
     [Fact]
