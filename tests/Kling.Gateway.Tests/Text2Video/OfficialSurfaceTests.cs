@@ -110,10 +110,16 @@ public abstract class OfficialSurfaceTests<TFixture>(TFixture fixture) : IClassF
         var onOfficial = await SubmitOfficialAsync(sdk, """{"prompt":"p"}""");
         var onAggregator = await SubmitAsync(key);
 
-        foreach (var (client, path) in new[] { (key, Text2VideoPath + "/" + onOfficial), (sdk, OfficialText2VideoPath + "/" + onAggregator) })
+        // Each task read by each credential on each surface: the static key works on /v1 too, the token on /kling/v1.
+        foreach (var (client, path) in new[]
+        {
+            (key, Text2VideoPath + "/" + onOfficial), (sdk, OfficialText2VideoPath + "/" + onAggregator),
+            (key, OfficialText2VideoPath + "/" + onOfficial), (sdk, Text2VideoPath + "/" + onAggregator),
+        })
         {
             using var query = await client.GetAsync(path);
             Assert.Equal(HttpStatusCode.OK, query.StatusCode);
+            Assert.Equal(path[(path.LastIndexOf('/') + 1)..], (string)(await query.ReadJsonAsync())["data"]!["task_id"]!);
         }
 
         foreach (var (client, path) in new[] { (key, Text2VideoPath), (sdk, OfficialText2VideoPath) })
