@@ -101,6 +101,64 @@ public abstract class OfficialSurfaceTests<TFixture>(TFixture fixture) : IClassF
         Assert.Equal(mark, fixture.Upstream.Count);
     }
 
+    /// <summary>The official body takes the strict contract through the same structure check as /kling/v1, in its own names.</summary>
+    [Theory]
+    [InlineData("""{"prompt":"p","model":"kling-v3"}""", "model", "model_name")]
+    [InlineData("""{"prompt":"p","Model":"kling-v3"}""", "Model", "model_name")]
+    [InlineData("""{"prompt":"p","MODEL":"kling-v3"}""", "MODEL", "model_name")]
+    [InlineData("""{"prompt":"p","Model_Name":"kling-v3"}""", "Model_Name", "model_name")]
+    [InlineData("""{"model_name":"kling-v1","prompt":"p","MODEL_NAME":"kling-v3"}""", "MODEL_NAME", "model_name")]
+    [InlineData("""{"prompt":"p","Prompt":"q"}""", "Prompt", "prompt")]
+    [InlineData("""{"prompt":"p","CFG_SCALE":0.5}""", "CFG_SCALE", "cfg_scale")]
+    [InlineData("""{"model_name":null,"prompt":"p"}""", "model_name", "model_name")]
+    [InlineData("""{"prompt":"p","cfg_scale":null}""", "cfg_scale", "cfg_scale")]
+    [InlineData("""{"prompt":"p","mode":"STD"}""", "mode", "mode")]
+    [InlineData("""{"prompt":"p","mode":1}""", "mode", "mode")]
+    [InlineData("""{"prompt":"p","aspect_ratio":0}""", "aspect_ratio", "aspect_ratio")]
+    [InlineData("""{"prompt":"p","sound":"ON"}""", "sound", "sound")]
+    [InlineData("""{"prompt":"p","duration":5.0}""", "duration", "duration")]
+    [InlineData("""{"prompt":"p","camera_control":{"type":"SIMPLE"}}""", "camera_control", "camera_control")]
+    [InlineData("""{"prompt":"p","Watermark":true}""", "Watermark", "a-z, 0-9 and _")]
+    public async Task Official_bodies_outside_the_strict_contract_get_400_1201_naming_the_property_and_nothing_is_forwarded(
+        string body, string property, string named)
+    {
+        using var sdk = Sdk();
+        var mark = fixture.Upstream.Arrived;
+
+        using var response = await sdk.PostAsync(OfficialText2VideoPath, Json(body));
+
+        var message = await response.AssertKlingErrorAsync(HttpStatusCode.BadRequest, 1201);
+        Assert.StartsWith(property, message, StringComparison.Ordinal);
+        Assert.Contains(named, message, StringComparison.Ordinal);
+        Assert.Equal(mark, fixture.Upstream.Arrived);
+    }
+
+    [Fact]
+    public async Task Official_bodies_take_sixteen_unknown_fields_of_at_most_4096_bytes_and_refuse_more()
+    {
+        using var sdk = Sdk();
+        var sixteen = string.Concat(Enumerable.Range(1, 15).Select(i => $",\"extra_{i}\":{i}"))
+            + ",\"extra_16\":\"" + new string('v', 4094) + "\"";
+        var mark = fixture.Upstream.Count;
+
+        await SubmitOfficialAsync(sdk, "{\"prompt\":\"p\"" + sixteen + "}");
+
+        var forwarded = Assert.Single(fixture.Upstream.Since(mark)).JsonBody;
+        Assert.All(Enumerable.Range(1, 15), i => Assert.Equal(i, (int)forwarded[$"extra_{i}"]!));
+        Assert.Equal(4094, ((string)forwarded["extra_16"]!).Length);
+        foreach (var (refused, rule) in new[]
+        {
+            ("{\"prompt\":\"p\"" + sixteen + ",\"extra_17\":17}", "extra_17 is not accepted: at most 16 unknown fields"),
+            ("{\"prompt\":\"p\",\"extra\":\"" + new string('v', 4095) + "\"}", "extra must be at most 4096 bytes"),
+        })
+        {
+            var arrived = fixture.Upstream.Arrived;
+            using var response = await sdk.PostAsync(OfficialText2VideoPath, Json(refused));
+            Assert.StartsWith(rule, await response.AssertKlingErrorAsync(HttpStatusCode.BadRequest, 1201), StringComparison.Ordinal);
+            Assert.Equal(arrived, fixture.Upstream.Arrived);
+        }
+    }
+
     [Fact]
     public async Task A_task_is_the_same_task_on_both_surfaces_for_its_tenant_and_nobody_elses()
     {
