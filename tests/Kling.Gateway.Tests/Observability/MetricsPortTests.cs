@@ -45,4 +45,24 @@ public sealed class MetricsPortTests
         Assert.Contains("Invalid configuration", fatal, StringComparison.Ordinal);
         Assert.Contains($"Metrics:Port {port} cannot be listened on", fatal, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Disabled_metrics_are_served_nowhere()
+    {
+        await using var upstream = await RecordingUpstream.StartAsync();
+        var port = Loopback.FreePort();
+        await using var gateway = new GatewayFactory(upstream.BaseAddress, new Dictionary<string, string?>
+        {
+            ["Metrics:Enabled"] = "false",
+            ["Metrics:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        using var api = gateway.CreateClient(key: null);
+
+        using var onApiPort = await api.GetAsync("/metrics");
+        using var tcp = new TcpClient();
+        var refused = await Assert.ThrowsAsync<SocketException>(() => tcp.ConnectAsync(IPAddress.Loopback, port));
+
+        await onApiPort.AssertKlingErrorAsync(HttpStatusCode.NotFound, 1203);
+        Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+    }
 }
