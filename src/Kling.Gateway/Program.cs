@@ -1,4 +1,5 @@
 using Kling.Gateway.BodyLimits;
+using Kling.Gateway.Callbacks;
 using Kling.Gateway.Errors;
 using Kling.Gateway.Observability;
 using Kling.Gateway.OpenApi;
@@ -32,6 +33,7 @@ try
     builder.AddRecovery();
     builder.AddUsage();
     builder.AddText2Video();
+    builder.AddCallbacks();
     builder.AddOpenApiDocs();
 
     var app = builder.Build();
@@ -45,6 +47,7 @@ try
     app.MapHealth();
     app.MapText2Video();
     app.MapUsage();
+    app.MapCallbacks();
 
     await app.RunAsync();
     return 0;

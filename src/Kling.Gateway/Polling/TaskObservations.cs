@@ -18,8 +18,11 @@ internal sealed class TaskObservations(
     IOptionsMonitor<PollingOptions> polling,
     IOptionsMonitor<TasksOptions> taskOptions,
     GatewayMetrics metrics,
+    IEnumerable<ITaskStatusListener> listeners,
     TimeProvider time)
 {
+    private readonly ITaskStatusListener[] _listeners = [.. listeners];
+
     private readonly ConcurrentDictionary<string, Task<Observation>> _inFlight = new(StringComparer.Ordinal);
 
     public async Task<Observation> CurrentAsync(TaskRecord record, string requestId, CancellationToken cancellationToken) =>
@@ -105,6 +108,14 @@ internal sealed class TaskObservations(
             var snapshot = reply.IsSuccess ? TaskSnapshot.Read(reply.Body) : null;
             if (snapshot?.TaskId == record.TaskId && WorthStoring(latest, snapshot))
             {
+                if (snapshot.Status != latest.Status)
+                {
+                    foreach (var listener in _listeners)
+                    {
+                        await listener.StatusChangedAsync(record.TenantId, snapshot);
+                    }
+                }
+
                 await tasks.ObserveAsync(record.TenantId, snapshot);
             }
 

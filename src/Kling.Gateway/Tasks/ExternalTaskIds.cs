@@ -39,18 +39,19 @@ internal static class ExternalTaskIds
 
     /// <summary>
     /// The forwarded body with <c>external_task_id</c> set to <paramref name="upstreamId"/> in place of the client's
-    /// (or added last); every other byte stays as it was. Expects a non-empty JSON object, as validated.
+    /// (or added last), and <paramref name="alsoAdded"/> (whole <c>,"name":value</c> fields of the gateway's) added last;
+    /// every other byte stays as it was. One copy. Expects a non-empty JSON object, as validated.
     /// </summary>
-    public static byte[] InBody(byte[] body, string upstreamId)
+    public static byte[] InBody(byte[] body, string upstreamId, ReadOnlySpan<byte> alsoAdded = default)
     {
         var value = Encoding.UTF8.GetBytes("\"" + upstreamId + "\"");
+        var close = body.AsSpan().LastIndexOf((byte)'}');
         if (TryLocate(body, BodyPath, out var start, out var end))
         {
-            return [.. body.AsSpan(0, start), .. value, .. body.AsSpan(end)];
+            return [.. body.AsSpan(0, start), .. value, .. body.AsSpan(end, close - end), .. alsoAdded, .. body.AsSpan(close)];
         }
 
-        var close = body.AsSpan().LastIndexOf((byte)'}');
-        return [.. body.AsSpan(0, close), .. ",\"external_task_id\":"u8, .. value, .. body.AsSpan(close)];
+        return [.. body.AsSpan(0, close), .. ",\"external_task_id\":"u8, .. value, .. alsoAdded, .. body.AsSpan(close)];
     }
 
     /// <summary>

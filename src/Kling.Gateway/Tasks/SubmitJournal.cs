@@ -29,11 +29,12 @@ internal sealed partial class SubmitJournal(
 
     /// <summary>
     /// Records the task the upstream created for <paramref name="reservation"/> and stores <paramref name="answer"/> for
-    /// the key's retries; null when the store failed and the journal now owes it.
+    /// the key's retries; null when the store failed and the journal now owes it. <paramref name="whenRecorded"/> (which
+    /// must be safe to repeat) runs once the task is the tenant's, before the key is settled.
     /// </summary>
-    public async Task<RecordOutcome?> AcceptAsync(SlotReservation reservation, TaskSnapshot snapshot, int status, byte[] answer)
+    public async Task<RecordOutcome?> AcceptAsync(SlotReservation reservation, TaskSnapshot snapshot, int status, byte[] answer, Func<Task>? whenRecorded = null)
     {
-        var debt = new Debt(reservation, snapshot, status, answer);
+        var debt = new Debt(reservation, snapshot, status, answer, whenRecorded);
         try
         {
             return await SettleAsync(debt);
@@ -48,7 +49,7 @@ internal sealed partial class SubmitJournal(
     /// <summary>Gives back the slot and key of a submit that created no task, now or, if the store fails, later.</summary>
     public async Task AbandonAsync(SlotReservation reservation)
     {
-        var debt = new Debt(reservation, null, 0, null);
+        var debt = new Debt(reservation, null, 0, null, null);
         try
         {
             await SettleAsync(debt);
@@ -103,6 +104,11 @@ internal sealed partial class SubmitJournal(
             await tasks.ReleaseSlotAsync(reservation);
         }
 
+        if (outcome is RecordOutcome.Recorded or RecordOutcome.AlreadyRecorded && debt.WhenRecorded is { } whenRecorded)
+        {
+            await whenRecorded();
+        }
+
         if (key is not null)
         {
             // A retry of this key gets the recorded task's answer; after a submit that created nothing it may try again.
@@ -138,7 +144,8 @@ internal sealed partial class SubmitJournal(
     }
 
     /// <param name="Snapshot">The task the upstream created; null when the submit created none.</param>
-    private sealed record Debt(SlotReservation Reservation, TaskSnapshot? Snapshot, int Status, byte[]? Answer);
+    /// <param name="WhenRecorded">What else the submit owes once its task is recorded (its callback).</param>
+    private sealed record Debt(SlotReservation Reservation, TaskSnapshot? Snapshot, int Status, byte[]? Answer, Func<Task>? WhenRecorded);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The store failed to settle a submit of {TenantId} (task {TaskId}): {Reason}; kept in the journal and retried")]
     private static partial void LogOwed(ILogger logger, string tenantId, string? taskId, string reason);

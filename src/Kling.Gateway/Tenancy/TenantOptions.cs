@@ -17,6 +17,9 @@ internal sealed class TenantOptions
     /// <summary>Access key / secret key pairs for clients that sign Kling-style HS256 JWTs, as the official SDKs do.</summary>
     public List<TenantAccessKeyOptions> AccessKeys { get; set; } = [];
 
+    /// <summary>Standard Webhooks secrets (<c>whsec_</c> + base64) signing this tenant's callbacks; several while rotating.</summary>
+    public List<string> WebhookSecrets { get; set; } = [];
+
     /// <summary>Overrides of the <c>Limits</c> defaults for this tenant.</summary>
     public TenantLimitsOptions? Limits { get; set; }
 }

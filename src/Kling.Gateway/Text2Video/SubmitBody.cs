@@ -116,9 +116,14 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded, T
         }
     }
 
+    /// <summary><c>,"callback_url":"..."</c> naming the gateway's own hint URL, to add to the forwarded body's upstream copy.</summary>
+    public static byte[] CallbackUrlField(string url) =>
+        [.. ",\"callback_url\":\""u8, .. JsonEncodedText.Encode(url).EncodedUtf8Bytes, .. "\""u8];
+
     /// <summary>
-    /// The client's body as sent (unknown fields and every value untouched, image_tail never copied out), with
-    /// <c>duration</c> as the string the upstream expects, and the documented defaults added.
+    /// The client's body as sent (unknown fields and every value untouched, image_tail never copied out), without its
+    /// callback_url (which stays with the gateway), with <c>duration</c> as the string the upstream expects, and the
+    /// documented defaults added.
     /// Names and values are copied as raw bytes into an array of the exact size: nothing is decoded or re-encoded.
     /// Null when <paramref name="lease"/> cannot take that size: the array and the upstream's copy of it (which carries
     /// the gateway's external id) are counted until the response ends.
@@ -176,7 +181,7 @@ internal sealed record SubmitBody(Text2VideoRequest Request, byte[] Forwarded, T
         return forwarded;
     }
 
-    private static bool IsForwarded(JsonProperty property) => !property.NameEquals("duration"u8);
+    private static bool IsForwarded(JsonProperty property) => !property.NameEquals("duration"u8) && !property.NameEquals("callback_url"u8);
 
     private static int Copy(ReadOnlySpan<byte> from, byte[] to, int at)
     {

@@ -1,4 +1,5 @@
 using Kling.Gateway.BodyLimits;
+using Kling.Gateway.Callbacks;
 using Kling.Gateway.Errors;
 using Kling.Gateway.Observability;
 using Kling.Gateway.Tasks;
@@ -26,6 +27,7 @@ internal sealed partial class SubmitFlow(
     HeldReservations held,
     TenantDirectory tenants,
     Budgets budgets,
+    CallbackSubmissions callbacks,
     IOptionsMonitor<UpstreamOptions> upstreamOptions,
     GatewayMetrics metrics,
     IDiagnosticContext diagnostics,
@@ -53,6 +55,17 @@ internal sealed partial class SubmitFlow(
         {
             await keyError.ExecuteAsync(context);
             return;
+        }
+
+        PendingCallback? callback = null;
+        if (body.Request.CallbackUrl is { } callbackUrl)
+        {
+            (callback, var refusal) = await callbacks.PrepareAsync(tenantId, callbackUrl, context.RequestAborted);
+            if (callback is null)
+            {
+                await context.WriteKlingErrorAsync(400, ErrorCodes.ParameterInvalid, refusal!);
+                return;
+            }
         }
 
         if (key is not null && journal.IsRecording(tenantId, key))
@@ -107,8 +120,10 @@ internal sealed partial class SubmitFlow(
         var accepted = false;
         try
         {
+            // The tenant's callback_url never goes upstream; with Callbacks:PublicBaseUrl the gateway's own hint URL does.
+            var hintField = callback?.HintUrl is { } hint ? SubmitBody.CallbackUrlField(hint) : [];
             var reply = await upstream.SendAsync(
-                context, "submit", UpstreamPaths.Text2Video, ExternalTaskIds.InBody(body.Forwarded, intent.UpstreamExternalId), contract.Terms);
+                context, "submit", UpstreamPaths.Text2Video, ExternalTaskIds.InBody(body.Forwarded, intent.UpstreamExternalId, hintField), contract.Terms);
             if (reply is null)
             {
                 return;
@@ -125,7 +140,9 @@ internal sealed partial class SubmitFlow(
             var answer = reply with { Body = ExternalTaskIds.AsClientSent(reply.Body, clientExternalId) };
             var snapshot = TaskSnapshot.Read(answer.Body)!;
             diagnostics.Set("TaskId", snapshot.TaskId);
-            switch (await journal.AcceptAsync(reservation, snapshot, answer.StatusCode, answer.Body))
+            // The callback is kept once the task is recorded as the tenant's (never on a task another tenant owns).
+            var keepCallback = callback is null ? null : new Func<Task>(() => callbacks.RegisterAsync(tenantId, snapshot.TaskId, callback));
+            switch (await journal.AcceptAsync(reservation, snapshot, answer.StatusCode, answer.Body, keepCallback))
             {
                 case null:
                     await WriteStillRecordingAsync(context, keyed: key is not null);

@@ -1,3 +1,4 @@
+using Kling.Gateway.Callbacks;
 using Microsoft.Extensions.Options;
 
 namespace Kling.Gateway.Text2Video;
@@ -32,7 +33,7 @@ internal sealed class Text2VideoRules(IOptionsMonitor<ModelsOptions> models)
         "camera_control" or "camera_control.type" =>
             "camera_control must be an object whose type is " + CameraTypes + "; config is allowed only with simple",
         _ when field.StartsWith("camera_control.config", StringComparison.Ordinal) => CameraConfigRule,
-        "callback_url" => "callback_url must be an absolute http(s) URL",
+        "callback_url" => CallbackUrl.Rule,
         "external_task_id" => $"external_task_id must be a non-blank string of at most {MaxExternalTaskIdLength} characters",
         "sound" => "sound must be one of: on, off",
         _ => field + " is invalid",
@@ -51,7 +52,7 @@ internal sealed class Text2VideoRules(IOptionsMonitor<ModelsOptions> models)
             { ImageTail.IsValid: false } => "image_tail",
             { CfgScale: { } cfg } when cfg < 0 || cfg > contract.CfgScaleMax => "cfg_scale",
             { CameraControl: { } camera } when CameraControlViolation(camera) is { } cameraField => cameraField,
-            { CallbackUrl: { } url } when !IsHttpUrl(url) => "callback_url",
+            { CallbackUrl: { } url } when !CallbackUrl.IsWellFormed(url) => "callback_url",
             { ExternalTaskId: { } id } when string.IsNullOrWhiteSpace(id) || TooLong(id, MaxExternalTaskIdLength) => "external_task_id",
             _ => null,
         };

@@ -111,6 +111,32 @@ internal sealed class SqliteDatabase : IDisposable
             expires_at  INTEGER NOT NULL,
             PRIMARY KEY (tenant_id, key)
         ) WITHOUT ROWID;
+
+        -- Callbacks: the tenant's callback_url of a task, and the outbox of events for it (Callbacks/Sqlite).
+        CREATE TABLE IF NOT EXISTS callbacks (
+            task_id   TEXT    PRIMARY KEY,
+            tenant_id TEXT    NOT NULL,
+            url       TEXT    NOT NULL,
+            token     TEXT    NOT NULL UNIQUE,   -- of the gateway's own hint URL given to the upstream
+            stopped   INTEGER NOT NULL DEFAULT 0 -- 1 once the receiver answered 410
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS callback_events (
+            id          INTEGER PRIMARY KEY,     -- delivery order within a task
+            event_id    TEXT    NOT NULL UNIQUE, -- webhook-id
+            tenant_id   TEXT    NOT NULL,
+            task_id     TEXT    NOT NULL,
+            status      TEXT    NOT NULL,
+            url         TEXT    NOT NULL,
+            payload     BLOB,                    -- dropped once settled
+            state       TEXT    NOT NULL,        -- pending, delivered, failed, stopped
+            attempts    INTEGER NOT NULL,
+            created_at  INTEGER NOT NULL,        -- unix ms
+            due_at      INTEGER NOT NULL,        -- unix ms of the next attempt
+            lease_owner TEXT,
+            lease_until INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (task_id, status)             -- one event per status, whoever observed it
+        );
+        CREATE INDEX IF NOT EXISTS ix_callback_events_due ON callback_events (state, due_at);
         """;
 
     private const int MaxBatch = 256;
