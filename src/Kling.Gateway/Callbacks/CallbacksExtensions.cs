@@ -47,6 +47,7 @@ internal static class CallbacksExtensions
         services.AddSingleton<CallbackDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<CallbackDispatcher>());
         services.AddSingleton<ITaskStatusListener, CallbackEvents>();
+        services.ConfigureSwaggerGen(swagger => swagger.OperationFilter<CallbackContractFilter>());
         return builder;
     }
 

@@ -51,7 +51,11 @@ internal sealed record Text2VideoRequest
     [JsonPropertyName("camera_control")]
     public CameraControl? CameraControl { get; init; }
 
-    /// <summary>URL the provider calls on task status changes (official Kling field).</summary>
+    /// <summary>
+    /// Your service's URL for the task's status changes: the gateway itself POSTs one signed event per change to it (see this
+    /// operation's callbacks); it is never sent upstream. An absolute http(s) URL of at most 2048 characters without user info,
+    /// whose host the gateway's callback policy allows; only tenants with a webhook secret may set it.
+    /// </summary>
     [JsonPropertyName("callback_url")]
     public string? CallbackUrl { get; init; }
 

@@ -35,6 +35,8 @@ public abstract class CallbackDeliveryTests
         foreach (var received in events)
         {
             received.Verify(Secret);
+            Assert.True(received.PassesReadmeCheck(Secret));
+            Assert.False(received.PassesReadmeCheck("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"));
             Assert.Equal(EventType, (string)received.Json["type"]!);
             Assert.True(DateTimeOffset.TryParse((string)received.Json["timestamp"]!, out _));
             Assert.Equal("application/json", received.Header("Content-Type"));

@@ -91,4 +91,20 @@ internal sealed record ReceivedCallback(string PathAndQuery, IReadOnlyDictionary
 
         new StandardWebhooks.StandardWebhook(secret).Verify(Body, headers);
     }
+
+    /// <summary>The check README.md shows for receivers in C#: any entry of the signature header matches, timestamp within 5 minutes.</summary>
+    public bool PassesReadmeCheck(string secret)
+    {
+        var key = Convert.FromBase64String(secret["whsec_".Length..]);
+        string id = Header("webhook-id"), timestamp = Header("webhook-timestamp");
+        if (!long.TryParse(timestamp, out var seconds) || Math.Abs(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - seconds) > 300)
+        {
+            return false;
+        }
+
+        var expected = System.Text.Encoding.ASCII.GetBytes("v1," + Convert.ToBase64String(
+            System.Security.Cryptography.HMACSHA256.HashData(key, System.Text.Encoding.UTF8.GetBytes($"{id}.{timestamp}.{Body}"))));
+        return Header("webhook-signature").Split(' ')
+            .Any(signature => System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(signature), expected));
+    }
 }
