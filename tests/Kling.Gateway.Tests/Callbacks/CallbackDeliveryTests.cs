@@ -106,7 +106,7 @@ public abstract class CallbackDeliveryTests
         var taskId = await SubmitAsync(client, Submit(receiver.Url()));
         clock.Advance(TimeSpan.FromSeconds(3));
         using var processing = await client.GetAsync(Text2VideoPath + "/" + taskId);
-        var stopped = await Eventually.TrueAsync(async () => (await MetricsAsync(gateway)).Contains(Label("tenant-a", "stopped") + " 1", StringComparison.Ordinal));
+        var stopped = await OutcomeCountedAsync(gateway, "stopped", 1);
 
         clock.Advance(TimeSpan.FromSeconds(8));
         using var finished = await client.GetAsync(Text2VideoPath + "/" + taskId);

@@ -99,7 +99,7 @@ public sealed class CallbackPolicyAtSubmitTests
         hosts.Set("hooks.test", IPAddress.Parse("127.0.0.2"));
         clock.Advance(TimeSpan.FromSeconds(3));
         using var query = await client.GetAsync(Text2VideoPath + "/" + taskId);
-        var retried = await Eventually.TrueAsync(async () => (await MetricsAsync(gateway)).Contains(Label("tenant-a", "retried") + " 1", StringComparison.Ordinal));
+        var retried = await OutcomeCountedAsync(gateway, "retried", 1);
 
         Assert.True(retried);
         Assert.Equal(0, allowed.Count);
@@ -121,7 +121,7 @@ public sealed class CallbackPolicyAtSubmitTests
 
         clock.Advance(TimeSpan.FromSeconds(3));
         using var query = await client.GetAsync(Text2VideoPath + "/" + taskId);
-        var retried = await Eventually.TrueAsync(async () => (await MetricsAsync(gateway)).Contains(Label("tenant-a", "retried") + " 1", StringComparison.Ordinal));
+        var retried = await OutcomeCountedAsync(gateway, "retried", 1);
 
         Assert.True(retried);
         Assert.Equal(1, receiver.Count);

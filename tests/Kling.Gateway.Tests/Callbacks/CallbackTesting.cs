@@ -48,6 +48,10 @@ internal static class CallbackTesting
         return await scraper.GetStringAsync("/metrics");
     }
 
+    /// <summary>Waits (bounded) until tenant A's deliveries count <paramref name="count"/> of <paramref name="outcome"/>.</summary>
+    public static Task<bool> OutcomeCountedAsync(GatewayFactory gateway, string outcome, int count) =>
+        Eventually.TrueAsync(async () => (await MetricsAsync(gateway)).Contains($"{Label("tenant-a", outcome)} {count}\n", StringComparison.Ordinal));
+
     public static string Label(string tenant, string outcome) =>
         $"kling_gateway_callback_deliveries_total{{tenant=\"{tenant}\",outcome=\"{outcome}\"}}";
 
