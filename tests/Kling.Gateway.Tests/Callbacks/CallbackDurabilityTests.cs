@@ -118,11 +118,7 @@ public sealed class CallbackDurabilityTests
     private static Task QueryEverywhereAsync(HttpClient[] clients, List<string> taskIds) =>
         Task.WhenAll(taskIds.SelectMany(id => clients.Select(async c => (await c.GetAsync(Text2VideoPath + "/" + id)).Dispose())));
 
-    private static int Delivered(string metrics)
-    {
-        var line = metrics.Split('\n').SingleOrDefault(l => l.StartsWith(Label("tenant-a", "delivered") + " ", StringComparison.Ordinal));
-        return line is null ? 0 : int.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private static double Delivered(string metrics) => PrometheusText.Value(metrics, Label("tenant-a", "delivered"));
 
     private static HttpClient Client(GatewayProcess gateway, string? key)
     {
