@@ -13,12 +13,14 @@ public abstract class CallbackDeliveryTests
     protected abstract StoreKind Kind { get; }
 
     [SkippableFact]
-    public async Task A_task_nobody_queries_calls_back_processing_then_succeed_signed_in_order_with_the_data_a_query_returns()
+    public async Task A_task_nobody_queries_calls_back_processing_then_succeed_signed_by_every_secret_in_order_with_the_data_a_query_returns()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var upstream = await RecordingUpstream.StartAsync(clock);
         await using var receiver = await CallbackReceiver.StartAsync();
-        await using var gateway = new GatewayFactory(upstream.BaseAddress, await SettingsAsync(Kind), Resolving(new HostsTable()));
+        // Tenant A is rotating: both of its secrets sign.
+        var settings = await SettingsAsync(Kind, new Dictionary<string, string?> { ["Tenants:0:WebhookSecrets:1"] = NextSecret });
+        await using var gateway = new GatewayFactory(upstream.BaseAddress, settings, Resolving(new HostsTable()));
         using var client = gateway.CreateClient(TestKeys.TenantA);
         var taskId = await SubmitAsync(client, Submit(receiver.Url()));
 
@@ -35,8 +37,10 @@ public abstract class CallbackDeliveryTests
         foreach (var received in events)
         {
             received.Verify(Secret);
+            received.VerifyEachEntry(Secret, NextSecret);
             Assert.True(received.PassesReadmeCheck(Secret));
-            Assert.False(received.PassesReadmeCheck("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"));
+            Assert.True(received.PassesReadmeCheck(NextSecret));
+            Assert.False(received.PassesReadmeCheck("whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
             Assert.Equal(EventType, (string)received.Json["type"]!);
             Assert.True(DateTimeOffset.TryParse((string)received.Json["timestamp"]!, out _));
             Assert.Equal("application/json", received.Header("Content-Type"));
@@ -47,10 +51,13 @@ public abstract class CallbackDeliveryTests
         Assert.All(events, e => Assert.Equal(taskId, (string)e.Json["data"]!["task_id"]!));
         Assert.NotEqual(events[0].Header("webhook-id"), events[1].Header("webhook-id"));
         Assert.True(JsonNode.DeepEquals(queried, events[1].Json["data"]), $"{queried} vs {events[1].Json["data"]}");
-        // The processing event carries exactly the data the upstream answered when the refresher saw the change.
+        // The processing event carries the data the upstream answered when the refresher saw the change, as a query
+        // shows it: with the external_task_id the client sent (none), not the gateway's upstream one.
         var processingAnswer = upstream.Received.Where(e => e.Method == "GET")
-            .Select(e => JsonNode.Parse(e.ResponseBody)!["data"]).First(d => (string)d!["task_status"]! == "processing");
-        Assert.True(JsonNode.DeepEquals(processingAnswer, events[0].Json["data"]));
+            .Select(e => JsonNode.Parse(e.ResponseBody)!["data"]!).First(d => (string)d["task_status"]! == "processing");
+        Assert.StartsWith("kg-", (string)processingAnswer["task_info"]!["external_task_id"]!, StringComparison.Ordinal);
+        processingAnswer["task_info"]!["external_task_id"] = null;
+        Assert.True(JsonNode.DeepEquals(processingAnswer, events[0].Json["data"]), $"{processingAnswer} vs {events[0].Json["data"]}");
         Assert.True(queriesByClient >= 2, "the refresher, not a client, observed the changes");
         AssertNoTenantCallbackReachedUpstream(upstream, receiver.Url());
         Assert.DoesNotContain("callback_url", System.Text.Encoding.UTF8.GetString(upstream.Received[0].Body), StringComparison.Ordinal);

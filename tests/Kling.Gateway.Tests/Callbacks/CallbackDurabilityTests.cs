@@ -14,12 +14,11 @@ public sealed class CallbackDurabilityTests
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var upstream = await RecordingUpstream.StartAsync(clock);
         await using var receiver = await CallbackReceiver.StartAsync();
-        // The first attempt is turned away for 2 s; the gateway dies before it can try again.
-        receiver.Answer = n => n == 1 ? (503, new Dictionary<string, string> { ["Retry-After"] = "2" }) : (200, null);
-        var database = Path.Combine(Path.GetTempPath(), "kling-gateway-tests", "callbacks-" + Guid.NewGuid().ToString("N") + ".db");
+        // The first attempt is turned away for 3 s; the gateway dies before it can try again.
+        receiver.Answer = n => n == 1 ? (503, new Dictionary<string, string> { ["Retry-After"] = "3" }) : (200, null);
         var environment = new Dictionary<string, string>
         {
-            ["Store__Sqlite__Path"] = database,
+            ["Store__Sqlite__Path"] = Path.Combine(Path.GetTempPath(), "kling-gateway-tests", "callbacks-" + Guid.NewGuid().ToString("N") + ".db"),
             ["Upstream__BaseUrl"] = upstream.BaseAddress.ToString(),
             ["Upstream__ApiKey"] = RecordingUpstream.ApiKey,
             ["Tenants__0__Id"] = "tenant-a",
@@ -28,45 +27,40 @@ public sealed class CallbackDurabilityTests
             ["Callbacks__AllowedNetworks__0"] = "127.0.0.1/32",
             ["Tasks__RefreshInterval"] = "00:00:01",
         };
-        try
+        string taskId;
+        bool firstAttemptSettled;
+        int receivedBeforeKill;
+        await using (var first = GatewayProcess.Start(environment))
         {
-            string taskId;
-            var firstAttemptSettled = false;
-            await using (var first = GatewayProcess.Start(environment))
-            {
-                await first.WaitUntilReadyAsync();
-                using var client = Client(first, TestKeys.TenantA);
-                taskId = await SubmitAsync(client, Submit(receiver.Url()));
-                clock.Advance(TimeSpan.FromSeconds(3));
-                using var processing = await client.GetAsync(Text2VideoPath + "/" + taskId);
-                using var scraper = Client(first, key: null);
-                firstAttemptSettled = await Eventually.TrueAsync(async () =>
-                    (await scraper.GetStringAsync("/metrics")).Contains(Label("tenant-a", "retried") + " 1", StringComparison.Ordinal));
-                await first.KillAsync();
-            }
-
-            // While it was down the task finished; nobody queries it after the restart.
-            clock.Advance(TimeSpan.FromSeconds(8));
-            await using var second = GatewayProcess.Start(environment);
-            await second.WaitUntilReadyAsync();
-            var delivered = await Eventually.TrueAsync(() => receiver.Count == 3);
-
-            Assert.True(firstAttemptSettled);
-            Assert.True(delivered, $"received {receiver.Count}:\n{second.Output}");
-            var received = receiver.Received;
-            Assert.All(received, r => r.Verify(Secret));
-            Assert.Equal(["processing", "processing", "succeed"], received.Select(r => (string)r.Json["data"]!["task_status"]!));
-            Assert.Equal(received[0].Header("webhook-id"), received[1].Header("webhook-id"));
-            Assert.NotEqual(received[1].Header("webhook-id"), received[2].Header("webhook-id"));
-            Assert.All(received, r => Assert.Equal(taskId, (string)r.Json["data"]!["task_id"]!));
+            // The restarted gateway opens the same database.
+            first.DeleteDatabaseOnDispose = false;
+            await first.WaitUntilReadyAsync();
+            using var client = Client(first, TestKeys.TenantA);
+            taskId = await SubmitAsync(client, Submit(receiver.Url()));
+            clock.Advance(TimeSpan.FromSeconds(3));
+            using var processing = await client.GetAsync(Text2VideoPath + "/" + taskId);
+            using var scraper = Client(first, key: null);
+            firstAttemptSettled = await Eventually.TrueAsync(async () =>
+                (await scraper.GetStringAsync("/metrics")).Contains(Label("tenant-a", "retried") + " 1", StringComparison.Ordinal));
+            await first.KillAsync();
+            receivedBeforeKill = receiver.Count;
         }
-        finally
-        {
-            foreach (var suffix in new[] { "", "-wal", "-shm" })
-            {
-                File.Delete(database + suffix);
-            }
-        }
+
+        // While it was down the task finished; nobody queries it after the restart.
+        clock.Advance(TimeSpan.FromSeconds(8));
+        await using var second = GatewayProcess.Start(environment);
+        await second.WaitUntilReadyAsync();
+        var delivered = await Eventually.TrueAsync(() => receiver.Count == 3);
+
+        Assert.True(firstAttemptSettled);
+        Assert.Equal(1, receivedBeforeKill);
+        Assert.True(delivered, $"received {receiver.Count}:\n{second.Output}");
+        var received = receiver.Received;
+        Assert.All(received, r => r.Verify(Secret));
+        Assert.Equal(["processing", "processing", "succeed"], received.Select(r => (string)r.Json["data"]!["task_status"]!));
+        Assert.Equal(received[0].Header("webhook-id"), received[1].Header("webhook-id"));
+        Assert.NotEqual(received[1].Header("webhook-id"), received[2].Header("webhook-id"));
+        Assert.All(received, r => Assert.Equal(taskId, (string)r.Json["data"]!["task_id"]!));
     }
 
     [SkippableFact]

@@ -15,6 +15,9 @@ public sealed class CallbackPolicyAtSubmitTests
     public async Task Internal_destinations_in_every_spelling_are_refused_at_submit_naming_callback_url_and_nothing_is_forwarded()
     {
         await using var upstream = await RecordingUpstream.StartAsync();
+        // A receiver on loopback, which every loopback spelling below names: it would count any call that got through.
+        await using var receiver = await CallbackReceiver.StartAsync();
+        var port = receiver.BaseAddress.Port;
         var hosts = new HostsTable();
         hosts.Set("loopback.test", IPAddress.Loopback);
         // Only a documentation network (never dialled) is allowed: the policy's defaults decide.
@@ -23,9 +26,10 @@ public sealed class CallbackPolicyAtSubmitTests
         using var client = gateway.CreateClient(TestKeys.TenantA);
         string[] refused =
         [
-            "http://127.0.0.1/hook", "http://[::1]/hook", "http://localhost:8080/hook", "http://0.0.0.0/hook",
+            $"http://127.0.0.1:{port}/hook", $"http://[::1]:{port}/hook", $"http://localhost:{port}/hook", $"http://0.0.0.0:{port}/hook",
             "http://169.254.169.254/latest/meta-data", "http://10.0.0.1/hook", "http://100.64.0.1/hook",
-            "http://[::ffff:127.0.0.1]/hook", "http://2130706433/hook", "https://loopback.test/hook", "http://unresolvable.test/hook",
+            $"http://[::ffff:127.0.0.1]:{port}/hook", $"http://2130706433:{port}/hook", $"http://loopback.test:{port}/hook",
+            "http://unresolvable.test/hook",
         ];
 
         foreach (var url in refused)
@@ -36,6 +40,7 @@ public sealed class CallbackPolicyAtSubmitTests
         }
 
         Assert.Equal(0, upstream.Arrived);
+        Assert.Equal(0, receiver.Count);
     }
 
     [SkippableFact]

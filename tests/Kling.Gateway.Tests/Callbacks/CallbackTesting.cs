@@ -9,6 +9,9 @@ internal static class CallbackTesting
 {
     public const string Secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
+    /// <summary>A second secret of tenant A's, for rotation.</summary>
+    public const string NextSecret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+
     public static string Submit(string callbackUrl) =>
         $$"""{"model":"kling-v1","prompt":"A deer running in the forest","callback_url":"{{callbackUrl}}"}""";
 

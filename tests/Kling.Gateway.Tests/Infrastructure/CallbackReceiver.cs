@@ -81,7 +81,23 @@ internal sealed record ReceivedCallback(string PathAndQuery, IReadOnlyDictionary
     public System.Text.Json.Nodes.JsonObject Json => System.Text.Json.Nodes.JsonNode.Parse(Body)!.AsObject();
 
     /// <summary>Verifies the signature with the StandardWebhooks package (independent of the gateway's signer); throws if invalid.</summary>
-    public void Verify(string secret)
+    public void Verify(string secret) => Verify(secret, Header("webhook-signature"));
+
+    /// <summary>
+    /// Verifies each entry of the signature header alone with the package, the n-th with the n-th secret (the package
+    /// checks only the first entry of a header, so rotation needs each entry on its own); throws if one is invalid.
+    /// </summary>
+    public void VerifyEachEntry(params string[] secrets)
+    {
+        var entries = Header("webhook-signature").Split(' ');
+        Assert.Equal(secrets.Length, entries.Length);
+        for (var i = 0; i < entries.Length; i++)
+        {
+            Verify(secrets[i], entries[i]);
+        }
+    }
+
+    private void Verify(string secret, string signature)
     {
         var headers = new HeaderDictionary();
         foreach (var (name, value) in Headers)
@@ -89,6 +105,7 @@ internal sealed record ReceivedCallback(string PathAndQuery, IReadOnlyDictionary
             headers[name] = value;
         }
 
+        headers["webhook-signature"] = signature;
         new StandardWebhooks.StandardWebhook(secret).Verify(Body, headers);
     }
 
