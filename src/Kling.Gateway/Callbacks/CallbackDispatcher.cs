@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Kling.Gateway.Storage;
 
 namespace Kling.Gateway.Callbacks;
 
@@ -37,6 +38,11 @@ internal sealed partial class CallbackDispatcher(
             try
             {
                 leased = await DeliverDueAsync(stoppingToken);
+            }
+            catch (StoreUnavailableException ex)
+            {
+                // Expected while the store is away: the events wait there, and leases lost meanwhile lapse.
+                LogStoreUnavailable(logger, ex.Message);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -91,6 +97,9 @@ internal sealed partial class CallbackDispatcher(
         Message = "Callback {EventId} of tenant {TenantId} task {TaskId} attempt {Attempt} not delivered (receiver status {ReceiverStatus}: {Reason}); {Outcome}, next at {RetryAt}")]
     private static partial void LogNotDelivered(
         ILogger logger, string eventId, string tenantId, string taskId, int attempt, int? receiverStatus, string reason, SettlementKind outcome, DateTimeOffset retryAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivering callbacks failed: {Reason}; retrying next round")]
+    private static partial void LogStoreUnavailable(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A callback delivery round failed")]
     private static partial void LogRoundFailed(ILogger logger, Exception exception);

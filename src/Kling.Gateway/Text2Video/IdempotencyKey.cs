@@ -32,6 +32,21 @@ internal static class IdempotencyKey
         return "header:" + value;
     }
 
-    /// <summary>A digest of the forwarded body: the same key with another body is a client error, not a retry.</summary>
-    public static string BodyHash(byte[] forwardedBody) => Convert.ToHexString(SHA256.HashData(forwardedBody));
+    /// <summary>
+    /// A digest of the forwarded body and the callback_url kept back from it: the same key with another body is a client
+    /// error, not a retry.
+    /// </summary>
+    public static string BodyHash(byte[] forwardedBody, string? callbackUrl)
+    {
+        if (callbackUrl is null)
+        {
+            return Convert.ToHexString(SHA256.HashData(forwardedBody));
+        }
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(forwardedBody);
+        hash.AppendData("\ncallback_url:"u8);
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(callbackUrl));
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
 }

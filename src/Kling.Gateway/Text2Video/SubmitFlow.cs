@@ -82,7 +82,7 @@ internal sealed partial class SubmitFlow(
             return;
         }
 
-        var bodyHash = IdempotencyKey.BodyHash(body.Forwarded);
+        var bodyHash = IdempotencyKey.BodyHash(body.Forwarded, body.Request.CallbackUrl);
         if (key is not null && await ClaimAsync(context, tenantId, key, bodyHash) is { } answered)
         {
             await answered.ExecuteAsync(context);

@@ -60,6 +60,25 @@ public sealed class CallbackPolicyAtSubmitTests
     }
 
     [SkippableFact]
+    public async Task The_same_idempotency_key_with_another_callback_url_is_another_request_not_a_retry()
+    {
+        await using var upstream = await RecordingUpstream.StartAsync();
+        await using var receiver = await CallbackReceiver.StartAsync();
+        await using var gateway = new GatewayFactory(upstream.BaseAddress, await SettingsAsync(StoreKind.Sqlite), Resolving(new HostsTable()));
+        using var client = gateway.CreateClient(TestKeys.TenantA);
+        client.DefaultRequestHeaders.Add("Idempotency-Key", "order-7");
+
+        using var first = await client.PostAsync(Text2VideoPath, Json(Submit(receiver.Url("/hooks/one"))));
+        using var retry = await client.PostAsync(Text2VideoPath, Json(Submit(receiver.Url("/hooks/one"))));
+        using var other = await client.PostAsync(Text2VideoPath, Json(Submit(receiver.Url("/hooks/two"))));
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal("true", Assert.Single(retry.Headers.GetValues("Idempotent-Replayed")));
+        await other.AssertKlingErrorAsync(HttpStatusCode.UnprocessableEntity, 1201);
+        Assert.Equal(1, upstream.Arrived);
+    }
+
+    [SkippableFact]
     public async Task Callback_url_must_be_http_without_user_info_and_at_most_2048_characters()
     {
         await using var upstream = await RecordingUpstream.StartAsync();
