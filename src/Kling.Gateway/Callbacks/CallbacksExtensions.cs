@@ -70,7 +70,7 @@ internal static class CallbacksExtensions
         var tenants = services.GetRequiredService<TenantDirectory>();
         var metrics = services.GetRequiredService<CallbackMetrics>();
         var time = services.GetRequiredService<TimeProvider>();
-        services.GetRequiredService<GatewayMetrics>().Registry.AddBeforeCollectCallback(async cancellationToken =>
+        services.GetRequiredService<StoreGauges>().Add(async _ =>
         {
             var now = time.GetUtcNow();
             foreach (var (tenantId, pending) in await outbox.PendingAsync([.. tenants.TenantIds]))

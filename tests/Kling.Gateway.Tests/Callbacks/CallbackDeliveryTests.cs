@@ -82,9 +82,15 @@ public abstract class CallbackDeliveryTests
 
         using var query = await client.GetAsync(Text2VideoPath + "/" + taskId);
         var first = await Eventually.TrueAsync(() => receiver.Count == 1);
+        // Waiting for its retry (at least 4 s away), the event is the tenant's one pending, 2 s old.
+        gatewayClock.Advance(TimeSpan.FromSeconds(2));
+        var waiting = await MetricsAsync(gateway);
         // Time passes on the gateway's clock only: one second per look, until the backoff lets the next attempt go.
         var second = await Eventually.TrueAsync(() => Tick(gatewayClock, receiver, 2));
         var third = await Eventually.TrueAsync(() => Tick(gatewayClock, receiver, 3));
+        var counted = await OutcomeCountedAsync(gateway, "delivered", 1);
+        // The gauges read from the store are refreshed at most every 5 s.
+        gatewayClock.Advance(TimeSpan.FromSeconds(6));
         var metrics = await MetricsAsync(gateway);
 
         Assert.True(first && second && third, $"attempts: {receiver.Count}");
@@ -98,18 +104,28 @@ public abstract class CallbackDeliveryTests
         var sentAt = attempts.Select(a => long.Parse(a.Header("webhook-timestamp"), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         Assert.True(sentAt[1] - sentAt[0] >= 4, $"second attempt {sentAt[1] - sentAt[0]} s after the first");
         Assert.True(sentAt[2] - sentAt[1] >= 24, $"third attempt {sentAt[2] - sentAt[1]} s after the second");
-        Assert.Contains(Label("tenant-a", "retried") + " 2", metrics, StringComparison.Ordinal);
-        Assert.Contains(Label("tenant-a", "delivered") + " 1", metrics, StringComparison.Ordinal);
+        Assert.Equal(1, Series(waiting, QueueDepth("tenant-a")));
+        Assert.Equal(2, Series(waiting, OldestPendingAge("tenant-a")), 2);
+        Assert.True(counted);
+        Assert.Equal(2, Series(metrics, Label("tenant-a", "retried")));
+        Assert.Equal(1, Series(metrics, Label("tenant-a", "delivered")));
+        Assert.Equal(0, Series(metrics, QueueDepth("tenant-a")));
+        Assert.Equal(0, Series(metrics, OldestPendingAge("tenant-a")));
     }
 
     [SkippableFact]
     public async Task A_receiver_answering_410_gets_no_further_event_of_that_task()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var gatewayClock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var upstream = await RecordingUpstream.StartAsync(clock);
         await using var receiver = await CallbackReceiver.StartAsync();
         receiver.Answer = _ => (410, null);
-        await using var gateway = new GatewayFactory(upstream.BaseAddress, await SettingsAsync(Kind), Resolving(new HostsTable()));
+        await using var gateway = new GatewayFactory(upstream.BaseAddress, await SettingsAsync(Kind), services =>
+        {
+            Resolving(new HostsTable())(services);
+            services.AddSingleton<TimeProvider>(gatewayClock);
+        });
         using var client = gateway.CreateClient(TestKeys.TenantA);
         var taskId = await SubmitAsync(client, Submit(receiver.Url()));
         clock.Advance(TimeSpan.FromSeconds(3));
@@ -118,12 +134,14 @@ public abstract class CallbackDeliveryTests
 
         clock.Advance(TimeSpan.FromSeconds(8));
         using var finished = await client.GetAsync(Text2VideoPath + "/" + taskId);
+        // The gauges read from the store are refreshed at most every 5 s.
+        gatewayClock.Advance(TimeSpan.FromSeconds(6));
         var metrics = await MetricsAsync(gateway);
 
         Assert.True(stopped);
         Assert.Equal("succeed", (string)(await finished.ReadJsonAsync())["data"]!["task_status"]!);
         // The succeed observation queued nothing (a query returns after its observation is queued or skipped).
-        Assert.Contains("kling_gateway_callback_queue_depth{tenant=\"tenant-a\"} 0", metrics, StringComparison.Ordinal);
+        Assert.Equal(0, Series(metrics, QueueDepth("tenant-a")));
         Assert.Equal(1, receiver.Count);
         Assert.Equal("processing", (string)receiver.Received[0].Json["data"]!["task_status"]!);
     }

@@ -47,13 +47,24 @@ internal static class CallbackTesting
 
     public static async Task<string> MetricsAsync(GatewayFactory gateway)
     {
-        using var scraper = gateway.CreateClient(key: null);
+        using var scraper = gateway.CreateMetricsClient();
         return await scraper.GetStringAsync("/metrics");
     }
 
     /// <summary>Waits (bounded) until tenant A's deliveries count <paramref name="count"/> of <paramref name="outcome"/>.</summary>
     public static Task<bool> OutcomeCountedAsync(GatewayFactory gateway, string outcome, int count) =>
         Eventually.TrueAsync(async () => (await MetricsAsync(gateway)).Contains($"{Label("tenant-a", outcome)} {count}\n", StringComparison.Ordinal));
+
+    /// <summary>The value of a series that must be present (a missing one is not read as 0).</summary>
+    public static double Series(string metrics, string series)
+    {
+        Assert.Contains("\n" + series + " ", metrics, StringComparison.Ordinal);
+        return PrometheusText.Value(metrics, series);
+    }
+
+    public static string QueueDepth(string tenant) => $"kling_gateway_callback_queue_depth{{tenant=\"{tenant}\"}}";
+
+    public static string OldestPendingAge(string tenant) => $"kling_gateway_callback_oldest_pending_age_seconds{{tenant=\"{tenant}\"}}";
 
     public static string Label(string tenant, string outcome) =>
         $"kling_gateway_callback_deliveries_total{{tenant=\"{tenant}\",outcome=\"{outcome}\"}}";
