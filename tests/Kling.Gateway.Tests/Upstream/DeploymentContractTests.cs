@@ -62,6 +62,11 @@ public sealed class DeploymentContractTests
     [InlineData("Development", "Limits__SubmitsPerMinute", "many", "Limits:SubmitsPerMinute is not a valid Int32")]
     [InlineData("Production", "Upstream__Timeout", "soon", "Upstream:Timeout is not a valid TimeSpan")]
     [InlineData("Development", "Upstream__BaseUrl", "http://127.0.0.1:9", "Upstream:ApiKey is required")]
+    [InlineData("Production", "Tenants__0__WebhookSecrets__0", "whsec_tooshort", "Tenants:0:WebhookSecrets:0 must be whsec_ followed by the base64 of 24 to 64 random bytes")]
+    [InlineData("Production", "Tenants__0__WebhookSecrets__0", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "Tenants:0:WebhookSecrets:0 must be whsec_")]
+    [InlineData("Production", "Callbacks__AllowedNetworks__0", "10.20.0.0/40", "Callbacks:AllowedNetworks must hold networks in CIDR form")]
+    [InlineData("Production", "Callbacks__AllowedHosts__0", "hooks example", "Callbacks:AllowedHosts must hold host names or *.suffix patterns")]
+    [InlineData("Production", "Callbacks__PublicBaseUrl", "ftp://gateway.example", "Callbacks:PublicBaseUrl must be empty or an absolute http(s) URL without a query")]
     public async Task A_bad_value_stops_the_process_with_one_line_naming_the_key_in_every_environment(
         string environmentName, string key, string value, string expected)
     {
