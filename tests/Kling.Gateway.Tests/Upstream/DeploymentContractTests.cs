@@ -67,6 +67,10 @@ public sealed class DeploymentContractTests
     [InlineData("Production", "Callbacks__AllowedNetworks__0", "10.20.0.0/40", "Callbacks:AllowedNetworks must hold networks in CIDR form")]
     [InlineData("Production", "Callbacks__AllowedHosts__0", "hooks example", "Callbacks:AllowedHosts must hold host names or *.suffix patterns")]
     [InlineData("Production", "Callbacks__PublicBaseUrl", "ftp://gateway.example", "Callbacks:PublicBaseUrl must be empty or an absolute http(s) URL without a query")]
+    [InlineData("Production", "Limits__UnitsPerDay", "-7.5", "Limits:UnitsPerDay must be a number of units from 0 to 1000000000 with at most 3 decimals")]
+    [InlineData("Production", "Tenants__0__Limits__UnitsPerMonth", "0.0001", "Tenants:0:Limits:UnitsPerMonth must be a number of units from 0 to 1000000000 with at most 3 decimals")]
+    [InlineData("Production", "Pricing__Rules__0__Model", "kling-v1", "Pricing:Rules:0:Units must be a number of units from 0 to 1000000 with at most 3 decimals")]
+    [InlineData("Production", "Pricing__Default", "1000000.5", "Pricing:Default must be a number of units from 0 to 1000000 with at most 3 decimals")]
     public async Task A_bad_value_stops_the_process_with_one_line_naming_the_key_in_every_environment(
         string environmentName, string key, string value, string expected)
     {
