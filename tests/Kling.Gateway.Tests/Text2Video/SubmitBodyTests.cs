@@ -14,7 +14,7 @@ public sealed class SubmitBodyTests
 {
     private static readonly BodyBudget Budget = new(Options.Create(new BodyLimitsOptions { MaxBufferedBodyBytes = 64 * 1024 * 1024 }));
 
-    private static readonly Text2VideoRules Rules = new(new FixedOptionsMonitor<ModelsOptions>(new ModelsOptions { Models = ["kling-v1"] }));
+    private static readonly Text2VideoRules Rules = new(new FixedOptions<ModelsOptions>(new ModelsOptions { Models = ["kling-v1"] }));
 
     [Fact]
     public async Task A_valid_body_is_forwarded_as_sent_with_the_defaults_added_and_duration_as_a_string()

@@ -6,7 +6,7 @@ namespace Kling.Gateway.Tests.Text2Video;
 
 public sealed class Text2VideoRulesTests
 {
-    private static readonly Text2VideoRules Rules = new(new FixedOptionsMonitor<ModelsOptions>(new ModelsOptions { Models = ["kling-v1", "kling-v3"] }));
+    private static readonly Text2VideoRules Rules = new(new FixedOptions<ModelsOptions>(new ModelsOptions { Models = ["kling-v1", "kling-v3"] }));
 
     private static readonly Text2VideoRequest Valid = new() { Model = "kling-v1", Prompt = "A deer" };
 
