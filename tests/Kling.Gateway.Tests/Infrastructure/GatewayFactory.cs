@@ -16,6 +16,7 @@ internal sealed class GatewayFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _services;
+    private Task<IReadOnlyList<string>>? _documents;
 
     public GatewayFactory(Uri? upstream, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
@@ -87,18 +88,15 @@ internal sealed class GatewayFactory : WebApplicationFactory<Program>
 
     /// <summary>
     /// The documents this gateway serves, as its Swagger middleware writes them, read in process: fetching them would add
-    /// requests of the test's own to the gateway's logs and metrics.
+    /// requests of the test's own to the gateway's logs and metrics. Generated once per gateway, for all its clients.
     /// </summary>
-    private Task<IReadOnlyList<string>> DocumentsAsync(CancellationToken cancellationToken)
-    {
-        var provider = Services.GetRequiredService<ISwaggerProvider>();
-        return Task.FromResult<IReadOnlyList<string>>([.. ServedContract.DocumentNames.Select(name =>
+    private Task<IReadOnlyList<string>> DocumentsAsync(CancellationToken cancellationToken) =>
+        _documents ??= Task.FromResult<IReadOnlyList<string>>([.. ServedContract.DocumentNames.Select(name =>
         {
             using var text = new StringWriter();
-            provider.GetSwagger(name).SerializeAsV31(new OpenApiJsonWriter(text));
+            Services.GetRequiredService<ISwaggerProvider>().GetSwagger(name).SerializeAsV31(new OpenApiJsonWriter(text));
             return text.ToString();
         })]);
-    }
 
     public override async ValueTask DisposeAsync()
     {
