@@ -13,7 +13,7 @@ import sys
 # A waiting thread: its sample is idle time, not cost.
 IDLE = ["LowLevelLifoSemaphore", "ManualResetEventSlim.Wait", "Monitor.Wait(", "WaitHandle.WaitOne", "SocketAsyncEngine.EventLoop",
         "TimerQueue.TimerThread", "Heartbeat.TimerLoop", "FileSystemWatcher", "Program.<Main>", "GateThread", "SpinThenBlockingWait",
-        "WaitForSignal", "Thread.Sleep", "BoundedChannel", "BackgroundWorkerSink.Pump"]
+        "WaitForSignal", "Thread.Sleep", "SqliteDatabase.TakeBatch"]
 # (stage, frame markers): the gateway's own stages.
 STAGES = [
     ("completion log event (Serilog: enrich, format, write)", ["Serilog."]),

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Serilog;
 using Serilog.Events;
+using Serilog.Formatting;
 using Serilog.Formatting.Compact;
+using Serilog.Formatting.Display;
 
 namespace Kling.Gateway.Observability;
 
@@ -26,22 +28,9 @@ internal static class ObservabilityExtensions
             logger.ReadFrom.Configuration(builder.Configuration)
                 .ReadFrom.Services(services)
                 .Enrich.FromLogContext();
-            // Formatting and writing happen on one background thread, not under the console's lock on request threads;
-            // a full buffer makes requests wait rather than drop events.
-            logger.WriteTo.Async(
-                sink =>
-                {
-                    if (development)
-                    {
-                        sink.Console(outputTemplate: DevelopmentTemplate);
-                    }
-                    else
-                    {
-                        sink.Console(new RenderedCompactJsonFormatter());
-                    }
-                },
-                bufferSize: LogBufferSize,
-                blockWhenFull: true);
+            // Formatting and writing happen on one queue's loop, a burst at a time, not on request threads.
+            ITextFormatter formatter = development ? new MessageTemplateTextFormatter(DevelopmentTemplate) : new RenderedCompactJsonFormatter();
+            logger.WriteTo.Sink(new QueuedLogSink(formatter, Console.OpenStandardOutput(), LogBufferSize));
         }, preserveStaticLogger: true);
         builder.Services.AddHealthChecks();
         builder.Services.AddSingleton<GatewayMetrics>();

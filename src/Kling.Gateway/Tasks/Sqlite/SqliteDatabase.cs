@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Kling.Gateway.Storage;
 using Microsoft.Extensions.Options;
@@ -146,7 +145,10 @@ internal sealed class SqliteDatabase : IDisposable
 
     private readonly string _connectionString;
     private readonly SqliteWriter _writer;
-    private readonly Channel<WriteOperation> _queue = Channel.CreateUnbounded<WriteOperation>(new UnboundedChannelOptions { SingleReader = true });
+    // Guarded by its own lock. The writer thread blocks on it (Monitor.Wait) while it is empty: a thread that spins
+    // while waiting for work (as a blocking wait on a task or a channel does) burns the CPU that requests need.
+    private readonly Queue<WriteOperation> _queue = new();
+    private bool _closed;
     private readonly Thread _writerThread;
 
     public SqliteDatabase(IOptions<StoreOptions> options, IHostEnvironment environment)
@@ -188,7 +190,17 @@ internal sealed class SqliteDatabase : IDisposable
     public Task<T> WriteAsync<T>(Func<SqliteWriter, T> work)
     {
         var operation = new WriteOperation<T>(work);
-        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(operation), this);
+        lock (_queue)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            _queue.Enqueue(operation);
+            // The writer waits only on an empty queue, so only the first operation queued has to wake it.
+            if (_queue.Count == 1)
+            {
+                Monitor.Pulse(_queue);
+            }
+        }
+
         return operation.Task;
     }
 
@@ -197,7 +209,12 @@ internal sealed class SqliteDatabase : IDisposable
 
     public void Dispose()
     {
-        _queue.Writer.TryComplete();
+        lock (_queue)
+        {
+            _closed = true;
+            Monitor.Pulse(_queue);
+        }
+
         _writerThread.Join();
         _writer.Dispose();
     }
@@ -206,13 +223,8 @@ internal sealed class SqliteDatabase : IDisposable
     {
         var batch = new List<WriteOperation>(MaxBatch);
         var done = new List<WriteOperation>(MaxBatch);
-        while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        while (TakeBatch(batch))
         {
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
-            {
-                batch.Add(next);
-            }
-
             _writer.Execute("BEGIN IMMEDIATE");
             foreach (var operation in batch)
             {
@@ -244,6 +256,30 @@ internal sealed class SqliteDatabase : IDisposable
 
             batch.Clear();
             done.Clear();
+        }
+    }
+
+    /// <summary>Waits for queued operations and takes up to <see cref="MaxBatch"/> of them; false once closed and drained.</summary>
+    private bool TakeBatch(List<WriteOperation> batch)
+    {
+        lock (_queue)
+        {
+            while (_queue.Count == 0)
+            {
+                if (_closed)
+                {
+                    return false;
+                }
+
+                Monitor.Wait(_queue);
+            }
+
+            while (batch.Count < MaxBatch && _queue.TryDequeue(out var next))
+            {
+                batch.Add(next);
+            }
+
+            return true;
         }
     }
 
