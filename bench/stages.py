@@ -13,7 +13,7 @@ import sys
 # A waiting thread: its sample is idle time, not cost.
 IDLE = ["LowLevelLifoSemaphore", "ManualResetEventSlim.Wait", "Monitor.Wait(", "WaitHandle.WaitOne", "SocketAsyncEngine.EventLoop",
         "TimerQueue.TimerThread", "Heartbeat.TimerLoop", "FileSystemWatcher", "Program.<Main>", "GateThread", "SpinThenBlockingWait",
-        "WaitForSignal", "Thread.Sleep", "SqliteDatabase.TakeBatch"]
+        "WaitForSignal", "Thread.Sleep"]
 # (stage, frame markers): the gateway's own stages.
 STAGES = [
     ("completion log event (Serilog: enrich, format, write)", ["Serilog."]),
@@ -25,13 +25,15 @@ STAGES = [
     ("body: receive", ["ReceivedBody", "BodyStructureScanner"]),
     ("body: parse, validate, enrich", ["SubmitBody", "Text2VideoRules", "ImageTail", "ContractJsonContext"]),
     ("idempotency", ["IdempotencyKey", "IdempotencyStore"]),
-    ("store: SQLite writer thread", ["SqliteDatabase.WriteLoop"]),
     ("store: request side (task cache, queueing, snapshot read)", ["Kling.Gateway.Tasks."]),
     ("answer written to the client", ["UpstreamReply.WriteAsync", "KlingErrorWriter"]),
     ("polling: stored answers, coalescing", ["Kling.Gateway.Polling."]),
     ("upstream: YARP + HttpClient (request, response, answer read)", ["Kling.Gateway.Upstream.", "Yarp.", "System.Net.Http"]),
     ("submit or query flow itself", ["SubmitFlow", "QueryFlow", "Text2VideoApi"]),
 ]
+# (stage, frame markers): stages that own everything under them, whichever thread runs them (a SQLite batch runs on
+# the request thread that found none running, and its statements are the store's writes, not that request's flow).
+ENCLOSING = [("store: SQLite writes (batches, statements, commits)", ["SqliteDatabase.RunBatch"])]
 GENERIC = [
     ("routing, endpoint", ["Microsoft.AspNetCore.Routing", "EndpointMiddleware", "RequestDelegateFactory"]),
     ("Kestrel: HTTP/1.1 parsing, socket I/O", ["Kestrel", "System.Net.Sockets", "System.IO.Pipelines"]),
@@ -41,6 +43,9 @@ GENERIC = [
 
 
 def stage_of(names):
+    for stage, markers in ENCLOSING:
+        if any(marker in name for name in names for marker in markers):
+            return stage
     for group in (STAGES, GENERIC):
         for name in reversed(names):
             for stage, markers in group:

@@ -225,17 +225,40 @@ internal sealed class SqliteDatabase : IDisposable
         var done = new List<WriteOperation>(MaxBatch);
         while (TakeBatch(batch))
         {
+            RunBatch(batch, done);
+            batch.Clear();
+            done.Clear();
+        }
+    }
+
+    /// <summary>
+    /// One transaction for the batch. An operation alone in it needs no savepoint: if it fails, the whole transaction is
+    /// rolled back, which undoes the same.
+    /// </summary>
+    private void RunBatch(List<WriteOperation> batch, List<WriteOperation> done)
+    {
+        var alone = batch.Count == 1;
+        try
+        {
             _writer.Execute("BEGIN IMMEDIATE");
             foreach (var operation in batch)
             {
-                _writer.Execute("SAVEPOINT operation");
+                if (!alone)
+                {
+                    _writer.Execute("SAVEPOINT operation");
+                }
+
                 try
                 {
                     operation.Run(_writer);
-                    _writer.Execute("RELEASE operation");
+                    if (!alone)
+                    {
+                        _writer.Execute("RELEASE operation");
+                    }
+
                     done.Add(operation);
                 }
-                catch (Exception ex)
+                catch (Exception ex) when (!alone)
                 {
                     _writer.Execute("ROLLBACK TO operation");
                     _writer.Execute("RELEASE operation");
@@ -243,19 +266,27 @@ internal sealed class SqliteDatabase : IDisposable
                 }
             }
 
-            try
-            {
-                _writer.Execute("COMMIT");
-                done.ForEach(operation => operation.Complete());
-            }
-            catch (SqliteException ex)
-            {
-                _writer.Execute("ROLLBACK");
-                done.ForEach(operation => operation.Fail(ex));
-            }
+            _writer.Execute("COMMIT");
+            done.ForEach(operation => operation.Complete());
+        }
+        catch (Exception ex)
+        {
+            // The transaction failed (its only operation, or the transaction itself: locked by another process past the
+            // timeout, disk full, I/O): none of it is kept, and the writer goes on with the next batch.
+            RollBack();
+            batch.ForEach(operation => operation.Fail(ex));
+        }
+    }
 
-            batch.Clear();
-            done.Clear();
+    private void RollBack()
+    {
+        try
+        {
+            _writer.Execute("ROLLBACK");
+        }
+        catch (SqliteException)
+        {
+            // No transaction was open (BEGIN itself failed), or SQLite had already rolled it back.
         }
     }
 
