@@ -19,6 +19,8 @@ internal sealed class RequestIdMiddleware(RequestDelegate next)
 
     private const int MaxLength = 128;
 
+    private static readonly RequestIdGenerator Ids = new();
+
     private static readonly SearchValues<char> Allowed =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:");
 
@@ -35,7 +37,7 @@ internal sealed class RequestIdMiddleware(RequestDelegate next)
     }
 
     /// <summary>A new request id: 32 hex digits, time-ordered.</summary>
-    public static string NewId() => Guid.CreateVersion7().ToString("N");
+    public static string NewId() => Ids.Next(DateTimeOffset.UtcNow);
 
     public static bool IsPlainToken([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? value) =>
         !string.IsNullOrEmpty(value) && value.Length <= MaxLength && !value.AsSpan().ContainsAnyExcept(Allowed);

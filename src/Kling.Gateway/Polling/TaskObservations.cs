@@ -28,16 +28,19 @@ internal sealed class TaskObservations(
     public async Task<Observation> CurrentAsync(TaskRecord record, string requestId, CancellationToken cancellationToken) =>
         Stored(record) ?? await FetchAsync(record, requestId).WaitAsync(cancellationToken);
 
-    /// <summary>Asks the store, then the upstream, or joins the call already doing so for this task; a new answer is stored.</summary>
+    /// <summary>
+    /// Asks the store, then the upstream, or joins the call already doing so for this task; a new answer is stored.
+    /// The caller that makes the call goes on with its answer on the thread that got it; those that joined are resumed
+    /// on the thread pool (one call may serve many of them).
+    /// </summary>
     public Task<Observation> FetchAsync(TaskRecord record, string? requestId)
     {
-        var mine = new TaskCompletionSource<Observation>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var shared = new TaskCompletionSource<Observation>(TaskCreationOptions.RunContinuationsAsynchronously);
         while (true)
         {
-            if (_inFlight.TryAdd(record.TaskId, mine.Task))
+            if (_inFlight.TryAdd(record.TaskId, shared.Task))
             {
-                _ = AskUpstreamAsync(record, requestId, mine);
-                return mine.Task;
+                return AskUpstreamAsync(record, requestId, shared);
             }
 
             if (_inFlight.TryGetValue(record.TaskId, out var running))
@@ -80,55 +83,63 @@ internal sealed class TaskObservations(
             || time.GetUtcNow() - known.ObservedAt >= (interval > TimeSpan.FromSeconds(1) ? interval : TimeSpan.FromSeconds(1));
     }
 
-    private async Task AskUpstreamAsync(TaskRecord record, string? requestId, TaskCompletionSource<Observation> answer)
+    private async Task<Observation> AskUpstreamAsync(TaskRecord record, string? requestId, TaskCompletionSource<Observation> shared)
     {
         try
         {
-            // The store may know a newer answer: from a call that finished after the caller looked, or from another replica.
-            var latest = await tasks.FindLatestAsync(record.TenantId, record.TaskId) ?? record;
-            if (Stored(latest) is { } stored)
-            {
-                answer.SetResult(stored);
-                return;
-            }
-
-            metrics.TaskQuery(record.TenantId, "upstream");
-            // Not the caller's cancellation: the call serves every query waiting on it.
-            var outcome = await upstream.GetAsync("query", UpstreamPaths.Task(record.TaskId), record.TaskId, requestId, CancellationToken.None);
-            if (outcome.Reply is not { } upstreamReply)
-            {
-                answer.SetResult(new Observation(null, false, null, outcome.Failure));
-                return;
-            }
-
-            // The client sees the external_task_id it sent, never the gateway's upstream one.
-            var reply = upstreamReply.IsSuccess
-                ? upstreamReply with { Body = ExternalTaskIds.AsClientSent(upstreamReply.Body, record.ClientExternalId) }
-                : upstreamReply;
-            var snapshot = reply.IsSuccess ? TaskSnapshot.Read(reply.Body) : null;
-            if (snapshot?.TaskId == record.TaskId && WorthStoring(latest, snapshot))
-            {
-                if (snapshot.Status != latest.Status)
-                {
-                    foreach (var listener in _listeners)
-                    {
-                        await listener.StatusChangedAsync(record.TenantId, snapshot);
-                    }
-                }
-
-                await tasks.ObserveAsync(record.TenantId, snapshot);
-            }
-
-            answer.SetResult(new Observation(reply, snapshot?.Status.IsFinished == true, null, null));
+            var observation = await ObserveAsync(record, requestId);
+            shared.SetResult(observation);
+            return observation;
         }
         catch (Exception ex)
         {
-            answer.SetException(ex);
+            shared.SetException(ex);
+            // Observed here (the caller gets it rethrown), whether or not another query joined.
+            _ = shared.Task.Exception;
+            throw;
         }
         finally
         {
-            _inFlight.TryRemove(new KeyValuePair<string, Task<Observation>>(record.TaskId, answer.Task));
+            _inFlight.TryRemove(new KeyValuePair<string, Task<Observation>>(record.TaskId, shared.Task));
         }
+    }
+
+    private async Task<Observation> ObserveAsync(TaskRecord record, string? requestId)
+    {
+        // The store may know a newer answer: from a call that finished after the caller looked, or from another replica.
+        var latest = await tasks.FindLatestAsync(record.TenantId, record.TaskId) ?? record;
+        if (Stored(latest) is { } stored)
+        {
+            return stored;
+        }
+
+        metrics.TaskQuery(record.TenantId, "upstream");
+        // Not the caller's cancellation: the call serves every query waiting on it.
+        var outcome = await upstream.GetAsync("query", UpstreamPaths.Task(record.TaskId), record.TaskId, requestId, CancellationToken.None);
+        if (outcome.Reply is not { } upstreamReply)
+        {
+            return new Observation(null, false, null, outcome.Failure);
+        }
+
+        // The client sees the external_task_id it sent, never the gateway's upstream one.
+        var reply = upstreamReply.IsSuccess
+            ? upstreamReply with { Body = ExternalTaskIds.AsClientSent(upstreamReply.Body, record.ClientExternalId) }
+            : upstreamReply;
+        var snapshot = reply.IsSuccess ? TaskSnapshot.Read(reply.Body) : null;
+        if (snapshot?.TaskId == record.TaskId && WorthStoring(latest, snapshot))
+        {
+            if (snapshot.Status != latest.Status)
+            {
+                foreach (var listener in _listeners)
+                {
+                    await listener.StatusChangedAsync(record.TenantId, snapshot);
+                }
+            }
+
+            await tasks.ObserveAsync(record.TenantId, snapshot);
+        }
+
+        return new Observation(reply, snapshot?.Status.IsFinished == true, null, null);
     }
 }
 
