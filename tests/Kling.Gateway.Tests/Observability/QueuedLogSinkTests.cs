@@ -26,10 +26,7 @@ public sealed class QueuedLogSinkTests
     public async Task A_burst_is_written_in_order_with_fewer_flushes_than_events()
     {
         var output = new GatedStream();
-        using var sink = new QueuedLogSink(new RenderedCompactJsonFormatter(), output, capacity: 1000);
-        output.Hold();
-        sink.Emit(Event("held"));
-        await output.WaitForBlockedWriteAsync();
+        using var sink = await HeldSinkAsync(output, capacity: 1000);
 
         // Queued while the output is stuck: the next write takes them together.
         for (var i = 0; i < 100; i++)
@@ -48,10 +45,7 @@ public sealed class QueuedLogSinkTests
     public async Task A_full_queue_makes_the_logging_thread_wait_and_drops_nothing()
     {
         var output = new GatedStream();
-        using var sink = new QueuedLogSink(new RenderedCompactJsonFormatter(), output, capacity: 2);
-        output.Hold();
-        sink.Emit(Event("held"));
-        await output.WaitForBlockedWriteAsync();
+        using var sink = await HeldSinkAsync(output, capacity: 2);
 
         var logging = Task.Run(() =>
         {
@@ -85,6 +79,16 @@ public sealed class QueuedLogSinkTests
         sink.Emit(Event("after disposal"));
 
         Assert.Equal(Enumerable.Range(0, 50).Select(i => $"e{i}"), output.Lines());
+    }
+
+    /// <summary>A sink whose output is stuck writing its first event, "held".</summary>
+    private static async Task<QueuedLogSink> HeldSinkAsync(GatedStream output, int capacity)
+    {
+        var sink = new QueuedLogSink(new RenderedCompactJsonFormatter(), output, capacity);
+        output.Hold();
+        sink.Emit(Event("held"));
+        await output.WaitForBlockedWriteAsync();
+        return sink;
     }
 
     private static LogEvent Event(string text) =>
