@@ -8,11 +8,12 @@ using Serilog.Formatting;
 namespace Kling.Gateway.Observability;
 
 /// <summary>
-/// Writes log events to a stream (standard output) from one asynchronous loop. A request thread only queues its event;
-/// the loop formats everything queued and writes it with one flush, so formatting and writes stay off request threads,
-/// a burst costs one write instead of one per event, and nothing spins while the queue is empty (a thread blocked on a
-/// queue, as an async wrapper's worker is, spins before it sleeps, on the cores the requests need).
-/// A full queue makes the logging thread wait rather than drop the event.
+/// Writes log events to a stream (standard output) a burst at a time. A logging thread only queues its event; an
+/// asynchronous loop formats everything queued and writes it with one flush, so formatting and writes stay off request
+/// threads, a burst costs one write instead of one per event, and nothing spins or needs waking while the queue is
+/// empty (a thread blocked on a queue, as an async wrapper's worker is, spins before it sleeps, on the cores the
+/// requests need). A logging thread that finds the queue full writes the queue out itself rather than drop its event,
+/// so progress never depends on the thread pool that a stuck output is holding up.
 /// </summary>
 internal sealed class QueuedLogSink : ILogEventSink, IDisposable
 {
@@ -26,68 +27,91 @@ internal sealed class QueuedLogSink : ILogEventSink, IDisposable
     private readonly StreamWriter _output;
     private readonly Task _loop;
 
+    // Held while writing: by the loop, or by a logging thread that found the queue full. One event is formatted into
+    // _line first, so that a formatter that fails halfway leaves no half line in the output.
+    private readonly Lock _writing = new();
+    private readonly StringWriter _line = new();
+    private volatile bool _closed;
+
     public QueuedLogSink(ITextFormatter formatter, Stream output, int capacity)
     {
         _formatter = formatter;
         _output = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), OutputBufferBytes) { AutoFlush = false };
         _queue = Channel.CreateBounded<LogEvent>(new BoundedChannelOptions(capacity)
         {
-            SingleReader = true,
+            SingleReader = false,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _loop = Task.Run(WriteQueuedAsync);
+        _loop = Task.Run(WriteAsQueuedAsync);
     }
 
     public void Emit(LogEvent logEvent)
     {
-        if (_queue.Writer.TryWrite(logEvent))
+        while (!_queue.Writer.TryWrite(logEvent))
         {
-            return;
-        }
+            if (_closed)
+            {
+                // Disposed: the host is gone, and so is the output.
+                return;
+            }
 
-        try
-        {
-            // Full: wait for room (rare; the writes behind it are stuck or slow).
-            _queue.Writer.WriteAsync(logEvent).AsTask().GetAwaiter().GetResult();
-        }
-        catch (ChannelClosedException)
-        {
-            // Disposed: the host is gone, and so is the output.
+            // Full (rare; the output is slow or stuck): write out what is queued on this thread, then queue again.
+            WriteQueued();
         }
     }
 
-    /// <summary>Writes what is still queued, then closes the output.</summary>
+    /// <summary>Writes what is still queued (for at most <see cref="DrainTimeout"/>), then closes the output.</summary>
     public void Dispose()
     {
+        _closed = true;
         _queue.Writer.TryComplete();
         if (_loop.Wait(DrainTimeout))
         {
-            _output.Dispose();
+            lock (_writing)
+            {
+                _output.Dispose();
+            }
         }
     }
 
-    private async Task WriteQueuedAsync()
+    private async Task WriteAsQueuedAsync()
     {
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            WriteQueued();
+        }
+    }
+
+    private void WriteQueued()
+    {
+        lock (_writing)
+        {
+            var wrote = false;
             while (_queue.Reader.TryRead(out var logEvent))
             {
                 Write(logEvent);
+                wrote = true;
             }
 
-            Flush();
+            if (wrote)
+            {
+                Flush();
+            }
         }
     }
 
     private void Write(LogEvent logEvent)
     {
+        var line = _line.GetStringBuilder().Clear();
         try
         {
-            _formatter.Format(logEvent, _output);
+            _formatter.Format(logEvent, _line);
+            _output.Write(line);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex)
         {
-            SelfLog.WriteLine("A log event could not be formatted: {0}", ex);
+            // One event that cannot be formatted or written is lost, not the writing of every event after it.
+            SelfLog.WriteLine("A log event could not be written: {0}", ex);
         }
     }
 
@@ -97,9 +121,9 @@ internal sealed class QueuedLogSink : ILogEventSink, IDisposable
         {
             _output.Flush();
         }
-        catch (IOException ex)
+        catch (Exception ex)
         {
-            // A closed standard output: nothing can be written; the gateway still serves.
+            // A closed or broken standard output: nothing can be written; the gateway still serves.
             SelfLog.WriteLine("Log events could not be written: {0}", ex);
         }
     }

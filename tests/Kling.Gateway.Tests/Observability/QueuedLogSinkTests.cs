@@ -38,7 +38,8 @@ public sealed class QueuedLogSinkTests
 
         var lines = await output.LinesAsync(101);
         Assert.Equal(["held", .. Enumerable.Range(0, 100).Select(i => $"e{i}")], lines);
-        Assert.InRange(output.Flushes, 2, 3);
+        // The bytes are written just before the stream is flushed: wait for that flush, then for no more than one other.
+        Assert.InRange(await output.FlushesAsync(atLeast: 2), 2, 3);
     }
 
     [Fact]
@@ -63,6 +64,43 @@ public sealed class QueuedLogSinkTests
 
         var lines = await output.LinesAsync(6);
         Assert.Equal(["held", "e0", "e1", "e2", "e3", "e4"], lines);
+    }
+
+    [Fact]
+    public async Task An_event_that_cannot_be_formatted_is_left_out_whole_and_the_next_ones_are_written()
+    {
+        var output = new GatedStream();
+        using var sink = new QueuedLogSink(new FailingOn("bad"), output, capacity: 16);
+
+        sink.Emit(Event("a"));
+        sink.Emit(Event("bad"));
+        sink.Emit(Event("c"));
+
+        var lines = await output.LinesAsync(2);
+        Assert.Equal(["a", "c"], lines);
+    }
+
+    [Fact]
+    public async Task A_broken_output_never_makes_logging_threads_wait_for_good()
+    {
+        var output = new GatedStream();
+        output.Break();
+        using var sink = new QueuedLogSink(new RenderedCompactJsonFormatter(), output, capacity: 2);
+
+        var logging = Task.Run(() =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                sink.Emit(Event($"e{i}"));
+            }
+        });
+
+        await logging.WaitAsync(Bound);
+        output.Repair();
+        sink.Emit(Event("after"));
+        // Events whose writes failed are gone; every line written is whole, and the writer is still writing.
+        var lines = await output.LinesAsync(written => written.Contains("after"));
+        Assert.Equal("after", lines[^1]);
     }
 
     [Fact]
@@ -91,6 +129,23 @@ public sealed class QueuedLogSinkTests
         return sink;
     }
 
+    /// <summary>Writes half an event, then fails, for events with this text.</summary>
+    private sealed class FailingOn(string text) : Serilog.Formatting.ITextFormatter
+    {
+        private readonly RenderedCompactJsonFormatter _inner = new();
+
+        public void Format(LogEvent logEvent, TextWriter output)
+        {
+            if (logEvent.MessageTemplate.Text == text)
+            {
+                output.Write("{\"@m\":\"half");
+                throw new FormatException("cannot format this one");
+            }
+
+            _inner.Format(logEvent, output);
+        }
+    }
+
     private static LogEvent Event(string text) =>
         new(DateTimeOffset.UnixEpoch, LogEventLevel.Information, null, new MessageTemplate([new TextToken(text)]), []);
 
@@ -101,7 +156,8 @@ public sealed class QueuedLogSinkTests
         private readonly ManualResetEventSlim _open = new(initialState: true);
         private readonly TaskCompletionSource _blocked = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public int Flushes { get; private set; }
+        private int _flushes;
+        private volatile bool _broken;
 
         public override bool CanRead => false;
 
@@ -119,10 +175,28 @@ public sealed class QueuedLogSinkTests
 
         public Task WaitForBlockedWriteAsync() => _blocked.Task.WaitAsync(Bound);
 
-        public async Task<string[]> LinesAsync(int count)
+        /// <summary>Writes fail (as on a closed pipe) until repaired.</summary>
+        public void Break() => _broken = true;
+
+        public void Repair() => _broken = false;
+
+        public async Task<int> FlushesAsync(int atLeast)
         {
             var deadline = DateTime.UtcNow + Bound;
-            while (Lines().Length < count && DateTime.UtcNow < deadline)
+            while (Volatile.Read(ref _flushes) < atLeast && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10);
+            }
+
+            return Volatile.Read(ref _flushes);
+        }
+
+        public Task<string[]> LinesAsync(int count) => LinesAsync(lines => lines.Length >= count);
+
+        public async Task<string[]> LinesAsync(Func<string[], bool> enough)
+        {
+            var deadline = DateTime.UtcNow + Bound;
+            while (!enough(Lines()) && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(10);
             }
@@ -143,6 +217,11 @@ public sealed class QueuedLogSinkTests
 
         public override void Write(byte[] buffer, int offset, int count)
         {
+            if (_broken)
+            {
+                throw new IOException("Broken pipe");
+            }
+
             if (!_open.IsSet)
             {
                 _blocked.TrySetResult();
@@ -155,7 +234,7 @@ public sealed class QueuedLogSinkTests
             }
         }
 
-        public override void Flush() => Flushes++;
+        public override void Flush() => Interlocked.Increment(ref _flushes);
 
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 

@@ -260,9 +260,11 @@ internal sealed class SqliteDatabase : IDisposable
                 }
                 catch (Exception ex) when (!alone)
                 {
+                    // Its own error first: should SQLite have rolled back the whole transaction (disk full, I/O), the
+                    // savepoint is gone and the rest of the batch fails below.
+                    operation.Fail(ex);
                     _writer.Execute("ROLLBACK TO operation");
                     _writer.Execute("RELEASE operation");
-                    operation.Fail(ex);
                 }
             }
 
