@@ -34,10 +34,11 @@ public sealed class ExpectedFaultTests
         Assert.Equal(0, upstream.Count);
     }
 
+    // Kestrel reports either as the connection's end (the request aborted) or as the body's unexpected end, whichever
+    // it sees first; either way the event is one quiet line that names it, and nothing is forwarded.
     [Theory]
-    [InlineData(true, "the client closed the connection")]
-    // Kestrel takes the FIN as the connection's end; were the short body seen first, it would be the reason.
-    [InlineData(false, "the client closed the connection|could not be read")]
+    [InlineData(true, "the client closed the connection|could not be read: Unexpected end of request content")]
+    [InlineData(false, "the client closed the connection|could not be read: Unexpected end of request content")]
     public async Task A_client_that_goes_away_mid_upload_leaves_one_quiet_event_with_the_reason(bool reset, string reason)
     {
         await using var upstream = await RecordingUpstream.StartAsync();
@@ -100,7 +101,14 @@ public sealed class ExpectedFaultTests
         await using var gateway = new GatewayFactory(upstream.BaseAddress, settings);
         using var client = gateway.CreateClient(TestKeys.TenantA);
         using var scraper = gateway.CreateMetricsClient();
-        await SubmitAsync(client);
+        // A cold gateway's first store calls (connecting, loading scripts) may outlast this test's short Redis timeout:
+        // submit until one succeeds, then watch only what the outage brings.
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            using var warmUp = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
+            return warmUp.IsSuccessStatusCode;
+        }));
+        var (forwarded, warmUpCompletions) = (upstream.Count, Completions(gateway).Count);
 
         await redis.StopAsync();
         using var submit = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
@@ -110,14 +118,14 @@ public sealed class ExpectedFaultTests
         await submit.AssertKlingErrorAsync(HttpStatusCode.ServiceUnavailable, 5001);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, probe.StatusCode);
         Assert.Equal(HttpStatusCode.OK, scrape.StatusCode);
-        var refused = Assert.Single(Completions(gateway), e => e.Properties["StatusCode"].ToString() == "503");
+        var refused = Assert.Single(Completions(gateway).Skip(warmUpCompletions), e => e.Properties["StatusCode"].ToString() == "503");
         Assert.Equal(LogEventLevel.Warning, refused.Level);
         Assert.Contains("Redis", refused.Properties["Reason"].ToString(), StringComparison.Ordinal);
         Assert.True(await Eventually.TrueAsync(() => Warnings(gateway, "Refreshing running tasks").Count > 0), gateway.Logs.AllText);
         Assert.Contains("Redis", Warnings(gateway, "Refreshing running tasks")[0].RenderMessage(), StringComparison.Ordinal);
         Assert.Contains("Redis", Assert.Single(Warnings(gateway, "Reading the store for the metrics")).RenderMessage(), StringComparison.Ordinal);
         AssertQuiet(gateway);
-        Assert.Equal(1, upstream.Count);
+        Assert.Equal(forwarded, upstream.Count);
     }
 
     private static async Task<TcpClient> ConnectAsync(GatewayFactory gateway)
