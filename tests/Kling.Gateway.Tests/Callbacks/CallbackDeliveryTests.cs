@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Kling.Gateway.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using static Kling.Gateway.Tests.Callbacks.CallbackTesting;
 using static Kling.Gateway.Tests.Infrastructure.KlingJson;
@@ -71,11 +70,7 @@ public abstract class CallbackDeliveryTests
         await using var upstream = await RecordingUpstream.StartAsync(upstreamClock);
         await using var receiver = await CallbackReceiver.StartAsync();
         receiver.Answer = n => (n <= 2 ? 500 : 200, null);
-        await using var gateway = new GatewayFactory(upstream.BaseAddress, await SettingsAsync(Kind), services =>
-        {
-            Resolving(new HostsTable())(services);
-            services.AddSingleton<TimeProvider>(gatewayClock);
-        });
+        await using var gateway = await GatewayAsync(upstream, Kind, gatewayClock);
         using var client = gateway.CreateClient(TestKeys.TenantA);
         var taskId = await SubmitAsync(client, Submit(receiver.Url()));
         upstreamClock.Advance(TimeSpan.FromSeconds(3));
@@ -121,11 +116,7 @@ public abstract class CallbackDeliveryTests
         await using var upstream = await RecordingUpstream.StartAsync(clock);
         await using var receiver = await CallbackReceiver.StartAsync();
         receiver.Answer = _ => (410, null);
-        await using var gateway = new GatewayFactory(upstream.BaseAddress, await SettingsAsync(Kind), services =>
-        {
-            Resolving(new HostsTable())(services);
-            services.AddSingleton<TimeProvider>(gatewayClock);
-        });
+        await using var gateway = await GatewayAsync(upstream, Kind, gatewayClock);
         using var client = gateway.CreateClient(TestKeys.TenantA);
         var taskId = await SubmitAsync(client, Submit(receiver.Url()));
         clock.Advance(TimeSpan.FromSeconds(3));

@@ -14,7 +14,7 @@ public sealed class CallbackOfficialSurfaceTests
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var upstream = await RecordingUpstream.StartAsync(clock);
         await using var receiver = await CallbackReceiver.StartAsync();
-        await using var gateway = new GatewayFactory(upstream.BaseAddress, await SettingsAsync(StoreKind.Sqlite), Resolving(new HostsTable()));
+        await using var gateway = await GatewayAsync(upstream, StoreKind.Sqlite);
         using var sdk = gateway.CreateClient(TestJwt.Kling(TestKeys.TenantAAccessKey, TestKeys.TenantASecretKey, DateTimeOffset.UtcNow));
 
         using var submitted = await sdk.PostAsync(OfficialText2VideoPath,

@@ -48,7 +48,7 @@ public sealed class CallbackPolicyAtSubmitTests
     {
         await using var upstream = await RecordingUpstream.StartAsync();
         await using var receiver = await CallbackReceiver.StartAsync();
-        await using var gateway = new GatewayFactory(upstream.BaseAddress, await SettingsAsync(StoreKind.Sqlite), Resolving(new HostsTable()));
+        await using var gateway = await GatewayAsync(upstream, StoreKind.Sqlite);
         using var tenantB = gateway.CreateClient(TestKeys.TenantB);
 
         using var response = await tenantB.PostAsync(Text2VideoPath, Json(Submit(receiver.Url())));
@@ -64,7 +64,7 @@ public sealed class CallbackPolicyAtSubmitTests
     {
         await using var upstream = await RecordingUpstream.StartAsync();
         await using var receiver = await CallbackReceiver.StartAsync();
-        await using var gateway = new GatewayFactory(upstream.BaseAddress, await SettingsAsync(StoreKind.Sqlite), Resolving(new HostsTable()));
+        await using var gateway = await GatewayAsync(upstream, StoreKind.Sqlite);
         using var client = gateway.CreateClient(TestKeys.TenantA);
         client.DefaultRequestHeaders.Add("Idempotency-Key", "order-7");
 
@@ -83,7 +83,7 @@ public sealed class CallbackPolicyAtSubmitTests
     {
         await using var upstream = await RecordingUpstream.StartAsync();
         await using var receiver = await CallbackReceiver.StartAsync();
-        await using var gateway = new GatewayFactory(upstream.BaseAddress, await SettingsAsync(StoreKind.Sqlite), Resolving(new HostsTable()));
+        await using var gateway = await GatewayAsync(upstream, StoreKind.Sqlite);
         using var client = gateway.CreateClient(TestKeys.TenantA);
         var prefix = receiver.Url("/hooks?pad=");
         var atLimit = prefix + new string('a', 2048 - prefix.Length);
@@ -139,7 +139,7 @@ public sealed class CallbackPolicyAtSubmitTests
         await using var target = await CallbackReceiver.StartAsync("127.0.0.2");
         await using var receiver = await CallbackReceiver.StartAsync();
         receiver.Answer = _ => (307, new Dictionary<string, string> { ["Location"] = target.Url() });
-        await using var gateway = new GatewayFactory(upstream.BaseAddress, await SettingsAsync(StoreKind.Sqlite), Resolving(new HostsTable()));
+        await using var gateway = await GatewayAsync(upstream, StoreKind.Sqlite);
         using var client = gateway.CreateClient(TestKeys.TenantA);
         var taskId = await SubmitAsync(client, Submit(receiver.Url()));
 

@@ -35,6 +35,20 @@ internal static class CallbackTesting
     /// <summary>Names resolve through <paramref name="hosts"/> only (no DNS query ever leaves the machine).</summary>
     public static Action<IServiceCollection> Resolving(HostsTable hosts) => services => services.AddSingleton(hosts.Resolver);
 
+    /// <summary>
+    /// A gateway on <paramref name="kind"/> with <see cref="SettingsAsync"/>'s settings in front of <paramref name="upstream"/>,
+    /// resolving names through an empty hosts table; on <paramref name="clock"/> when one is given.
+    /// </summary>
+    public static async Task<GatewayFactory> GatewayAsync(RecordingUpstream upstream, StoreKind kind, TimeProvider? clock = null) =>
+        new(upstream.BaseAddress, await SettingsAsync(kind), services =>
+        {
+            Resolving(new HostsTable())(services);
+            if (clock is not null)
+            {
+                services.AddSingleton(clock);
+            }
+        });
+
     /// <summary>Asserts that no request the upstream received carried a callback_url other than the gateway's own.</summary>
     public static void AssertNoTenantCallbackReachedUpstream(RecordingUpstream upstream, string tenantUrl)
     {
