@@ -1,5 +1,6 @@
 using System.Text;
 using Kling.Gateway.Observability;
+using Kling.Gateway.Tests.Infrastructure;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
 using Serilog.Parsing;
@@ -182,12 +183,7 @@ public sealed class QueuedLogSinkTests
 
         public async Task<int> FlushesAsync(int atLeast)
         {
-            var deadline = DateTime.UtcNow + Bound;
-            while (Volatile.Read(ref _flushes) < atLeast && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(10);
-            }
-
+            await Eventually.TrueAsync(() => Volatile.Read(ref _flushes) >= atLeast);
             return Volatile.Read(ref _flushes);
         }
 
@@ -195,12 +191,7 @@ public sealed class QueuedLogSinkTests
 
         public async Task<string[]> LinesAsync(Func<string[], bool> enough)
         {
-            var deadline = DateTime.UtcNow + Bound;
-            while (!enough(Lines()) && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(10);
-            }
-
+            await Eventually.TrueAsync(() => enough(Lines()));
             return Lines();
         }
 
