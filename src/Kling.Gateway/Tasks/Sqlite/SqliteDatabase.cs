@@ -151,7 +151,9 @@ internal sealed class SqliteDatabase : IDisposable
     private bool _closed;
     private readonly Thread _writerThread;
 
-    public SqliteDatabase(IOptions<StoreOptions> options, IHostEnvironment environment)
+    private readonly SqliteCheckpointer _checkpointer;
+
+    public SqliteDatabase(IOptions<StoreOptions> options, IHostEnvironment environment, ILogger<SqliteDatabase> logger)
     {
         var path = System.IO.Path.GetFullPath(options.Value.Sqlite.Path, environment.ContentRootPath);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
@@ -169,7 +171,9 @@ internal sealed class SqliteDatabase : IDisposable
         }
 
         _writer.Execute("CREATE INDEX IF NOT EXISTS ix_tasks_external ON tasks (tenant_id, external_id) WHERE external_id IS NOT NULL");
+        _writer.Execute($"PRAGMA wal_autocheckpoint = {SqliteCheckpointer.WriterThresholdPages}");
 
+        _checkpointer = new SqliteCheckpointer(Open(), logger);
         _writerThread = new Thread(WriteLoop) { IsBackground = true, Name = "sqlite-writer" };
         _writerThread.Start();
     }
@@ -216,6 +220,7 @@ internal sealed class SqliteDatabase : IDisposable
         }
 
         _writerThread.Join();
+        _checkpointer.Dispose();
         _writer.Dispose();
     }
 
@@ -269,6 +274,7 @@ internal sealed class SqliteDatabase : IDisposable
             }
 
             _writer.Execute("COMMIT");
+            _checkpointer.Committed();
             done.ForEach(operation => operation.Complete());
         }
         catch (Exception ex)
