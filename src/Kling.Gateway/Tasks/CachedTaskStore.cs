@@ -14,7 +14,14 @@ internal sealed class CachedTaskStore(ITaskStore store, bool shared, TimeProvide
     private const int Capacity = 10_000;
     private static readonly TimeSpan Idle = TimeSpan.FromMinutes(30);
 
-    private readonly MemoryCache _recent = new(new MemoryCacheOptions { SizeLimit = Capacity, Clock = new SystemClockAdapter(time) });
+    // A compaction sorts every entry by last use, whatever share it removes: under a stream of submits the default 5 %
+    // (one compaction per 500 new tasks) made it a few per cent of the gateway's CPU.
+    private readonly MemoryCache _recent = new(new MemoryCacheOptions
+    {
+        SizeLimit = Capacity,
+        CompactionPercentage = 0.25,
+        Clock = new SystemClockAdapter(time),
+    });
 
     public Task<SlotDecision> TryReserveSlotAsync(SubmitIntent intent, int maxActiveTasks, UnitCharge charge) =>
         store.TryReserveSlotAsync(intent, maxActiveTasks, charge);
