@@ -8,6 +8,9 @@ internal static class OpenApiExtensions
 {
     private const string DocumentName = "v1";
 
+    /// <summary>Where the documents and the UI are served (Swagger UI's default route prefix).</summary>
+    private const string SwaggerPath = "/swagger";
+
     public static IHostApplicationBuilder AddOpenApiDocs(this IHostApplicationBuilder builder)
     {
         builder.Services.AddEndpointsApiExplorer();
@@ -66,19 +69,24 @@ internal static class OpenApiExtensions
     {
         if (app.Configuration.GetValue("Swagger:Enabled", defaultValue: true))
         {
-            app.UseSwagger(options =>
+            // Only /swagger requests enter the branch: every API request would otherwise pass both middlewares and their
+            // regular expressions on its way to the endpoints.
+            app.UseWhen(context => context.Request.Path.StartsWithSegments(SwaggerPath), swagger =>
             {
-                // OpenAPI 3.1: its schemas are JSON Schema 2020-12, so any JSON Schema validator checks answers against them.
-                options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
-                // Relative to wherever the document was fetched from, behind any proxy or path base.
-                options.PreSerializeFilters.Add((document, request) =>
-                    document.Servers = [new OpenApiServer { Url = request.PathBase.HasValue ? request.PathBase.Value : "/" }]);
-            });
-            app.UseSwaggerUI(options =>
-            {
-                options.SwaggerEndpoint($"/swagger/{DocumentName}/swagger.json", "Kling Gateway " + DocumentName);
-                options.SwaggerEndpoint($"/swagger/{Text2VideoApi.OfficialGroup}/swagger.json", "Official Kling API (SDK drop-in)");
-                options.DocumentTitle = "Kling Gateway";
+                swagger.UseSwagger(options =>
+                {
+                    // OpenAPI 3.1: its schemas are JSON Schema 2020-12, so any JSON Schema validator checks answers against them.
+                    options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
+                    // Relative to wherever the document was fetched from, behind any proxy or path base.
+                    options.PreSerializeFilters.Add((document, request) =>
+                        document.Servers = [new OpenApiServer { Url = request.PathBase.HasValue ? request.PathBase.Value : "/" }]);
+                });
+                swagger.UseSwaggerUI(options =>
+                {
+                    options.SwaggerEndpoint($"{SwaggerPath}/{DocumentName}/swagger.json", "Kling Gateway " + DocumentName);
+                    options.SwaggerEndpoint($"{SwaggerPath}/{Text2VideoApi.OfficialGroup}/swagger.json", "Official Kling API (SDK drop-in)");
+                    options.DocumentTitle = "Kling Gateway";
+                });
             });
         }
 
