@@ -72,10 +72,11 @@ internal sealed partial class SqliteCheckpointer : IDisposable
             {
                 _checkpoint.ExecuteNonQuery();
             }
-            catch (SqliteException ex)
+            catch (Exception ex)
             {
-                // Nothing is lost: the pages stay in the log, and the writer's own checkpoint copies them.
-                LogCheckpointFailed(_logger, ex.SqliteErrorCode, ex.Message);
+                // Nothing is lost: the pages stay in the log, and the writer's own checkpoint copies them. Whatever
+                // failed, this thread goes on (an exception left to end it would end the process).
+                LogCheckpointFailed(_logger, ex.Message);
             }
         }
     }
@@ -95,6 +96,6 @@ internal sealed partial class SqliteCheckpointer : IDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A background checkpoint of the SQLite store failed ({Code}: {Reason}); the writer's own checkpoint takes over")]
-    private static partial void LogCheckpointFailed(ILogger logger, int code, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A background checkpoint of the SQLite store failed ({Reason}); the writer's own checkpoint takes over")]
+    private static partial void LogCheckpointFailed(ILogger logger, string reason);
 }
