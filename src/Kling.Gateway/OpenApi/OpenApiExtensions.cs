@@ -83,6 +83,8 @@ internal static class OpenApiExtensions
                 });
                 swagger.UseSwaggerUI(options =>
                 {
+                    // The branch above serves only this prefix; the documents' default route template lies under it too.
+                    options.RoutePrefix = SwaggerPath.TrimStart('/');
                     options.SwaggerEndpoint($"{SwaggerPath}/{DocumentName}/swagger.json", "Kling Gateway " + DocumentName);
                     options.SwaggerEndpoint($"{SwaggerPath}/{Text2VideoApi.OfficialGroup}/swagger.json", "Official Kling API (SDK drop-in)");
                     options.DocumentTitle = "Kling Gateway";

@@ -6,12 +6,15 @@ namespace Kling.Gateway.Tasks.Sqlite;
 /// Copies committed pages from the write-ahead log into the database file on a thread of its own, so that the writer
 /// thread does not wait for it. Left to SQLite, the commit that crosses the log's threshold copies the pages and syncs
 /// both files before it returns (about 9 ms per 1000 pages under a stream of submits), and every write queued behind
-/// it waits as long. A copy racing the writer cannot restart the log, which needs every page copied; the writer still
-/// checkpoints at <see cref="WriterThresholdPages"/>, and by then only the pages since the last round are left.
+/// it waits as long. A copy racing the writer cannot restart the log, which needs every page copied: the writer still
+/// checkpoints at <see cref="WriterThresholdPages"/>, usually with only the pages since the last round left to copy.
 /// </summary>
 internal sealed partial class SqliteCheckpointer : IDisposable
 {
-    /// <summary>The log's size (pages) at which the writer's own commit checkpoints what this thread has not.</summary>
+    /// <summary>
+    /// The log's size (pages) at which the writer's own commit checkpoints what this thread has not. Not a hard limit:
+    /// a commit that meets a round still running skips its checkpoint, so the log also holds what was committed meanwhile.
+    /// </summary>
     public const int WriterThresholdPages = 4000;
 
     /// <summary>How long commits gather before a round: a page is copied once per round however often it changed.</summary>
@@ -19,13 +22,14 @@ internal sealed partial class SqliteCheckpointer : IDisposable
 
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _checkpoint;
-    private readonly ILogger _logger;
+    private readonly ILogger<SqliteCheckpointer> _logger;
     private readonly object _gate = new();
     private readonly Thread _thread;
     private bool _committed;
     private bool _closed;
+    private bool _failing;
 
-    public SqliteCheckpointer(SqliteConnection connection, ILogger logger)
+    public SqliteCheckpointer(SqliteConnection connection, ILogger<SqliteCheckpointer> logger)
     {
         _connection = connection;
         _logger = logger;
@@ -68,15 +72,36 @@ internal sealed partial class SqliteCheckpointer : IDisposable
         while (WaitForCommit())
         {
             Thread.Sleep(Round);
-            try
+            lock (_gate)
             {
-                _checkpoint.ExecuteNonQuery();
+                // Cleared only now: the commits made while this round gathered are copied by it and need no round of their own.
+                _committed = false;
             }
-            catch (Exception ex)
+
+            Checkpoint();
+        }
+    }
+
+    private void Checkpoint()
+    {
+        try
+        {
+            _checkpoint.ExecuteNonQuery();
+            if (_failing)
             {
-                // Nothing is lost: the pages stay in the log, and the writer's own checkpoint copies them. Whatever
-                // failed, this thread goes on (an exception left to end it would end the process).
-                LogCheckpointFailed(_logger, ex.Message);
+                _failing = false;
+                LogCheckpointRecovered(_logger);
+            }
+        }
+        catch (Exception ex)
+        {
+            // Nothing is lost: the pages stay in the log, and the writer's own checkpoint copies them. Whatever failed,
+            // this thread goes on (an exception left to end it would end the process). A failure that lasts is logged
+            // once, not once a round.
+            if (!_failing)
+            {
+                _failing = true;
+                LogCheckpointFailed(_logger, ex);
             }
         }
     }
@@ -91,11 +116,14 @@ internal sealed partial class SqliteCheckpointer : IDisposable
                 Monitor.Wait(_gate);
             }
 
-            _committed = false;
             return !_closed;
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A background checkpoint of the SQLite store failed ({Reason}); the writer's own checkpoint takes over")]
-    private static partial void LogCheckpointFailed(ILogger logger, string reason);
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Background checkpoints of the SQLite store are failing; the writer's own checkpoints take over until they recover")]
+    private static partial void LogCheckpointFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Background checkpoints of the SQLite store have recovered")]
+    private static partial void LogCheckpointRecovered(ILogger logger);
 }

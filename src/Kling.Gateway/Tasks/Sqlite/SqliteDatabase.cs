@@ -153,7 +153,7 @@ internal sealed class SqliteDatabase : IDisposable
 
     private readonly SqliteCheckpointer _checkpointer;
 
-    public SqliteDatabase(IOptions<StoreOptions> options, IHostEnvironment environment, ILogger<SqliteDatabase> logger)
+    public SqliteDatabase(IOptions<StoreOptions> options, IHostEnvironment environment, ILogger<SqliteCheckpointer> checkpointLogger)
     {
         var path = System.IO.Path.GetFullPath(options.Value.Sqlite.Path, environment.ContentRootPath);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
@@ -173,7 +173,7 @@ internal sealed class SqliteDatabase : IDisposable
         _writer.Execute("CREATE INDEX IF NOT EXISTS ix_tasks_external ON tasks (tenant_id, external_id) WHERE external_id IS NOT NULL");
         _writer.Execute($"PRAGMA wal_autocheckpoint = {SqliteCheckpointer.WriterThresholdPages}");
 
-        _checkpointer = new SqliteCheckpointer(Open(), logger);
+        _checkpointer = new SqliteCheckpointer(Open(), checkpointLogger);
         _writerThread = new Thread(WriteLoop) { IsBackground = true, Name = "sqlite-writer" };
         _writerThread.Start();
     }
@@ -274,8 +274,8 @@ internal sealed class SqliteDatabase : IDisposable
             }
 
             _writer.Execute("COMMIT");
-            _checkpointer.Committed();
             done.ForEach(operation => operation.Complete());
+            _checkpointer.Committed();
         }
         catch (Exception ex)
         {
