@@ -105,8 +105,12 @@ for scenario, title in SCENARIOS.items():
                 targets_met.append(("forwarded polls ≥ 0.85 × bare YARP throughput at 64 connections", to_floor >= 0.85, f"{to_floor:.2f} ×"))
             if scenario == "submit" and c == 16:
                 targets_met.append(("submits ≥ 0.5 × bare YARP throughput at 16 connections", to_floor >= 0.5, f"{to_floor:.2f} ×"))
-                targets_met.append(("submit p99 ≤ 2 × bare YARP's p99 at 16 connections", p99_to_floor <= 2,
-                                    f'{g["p99_us"] / 1000:.2f} ms = {p99_to_floor:.2f} ×'))
+                # The gateway does all bare YARP does and more, so a tail under half of bare YARP's means bare YARP's
+                # own run had a spike: such a run decides nothing.
+                p99_met = None if p99_to_floor < 0.5 else p99_to_floor <= 2
+                targets_met.append(("submit p99 ≤ 2 × bare YARP's p99 at 16 connections", p99_met,
+                                    f'{g["p99_us"] / 1000:.2f} ms = {p99_to_floor:.2f} ×'
+                                    + (f' (bare YARP\'s p99 {floor["p99_us"] / 1000:.2f} ms is a spike)' if p99_met is None else '')))
     table(["connections", "gateway", "throughput ÷ bare YARP", "p99 ÷ bare YARP p99", "throughput ÷ nginx", "bare YARP ÷ nginx"], lines)
 
 storm = rows("storm", "Poll storm: 64 connections polling one running task (default polling: 2 s minimum interval)", TARGETS)
@@ -167,7 +171,8 @@ print()
 
 checks.append(("no error responses in the unconstrained runs", errors == 0, f"{errors} errors"))
 print("## Targets (issue 17, ratios from this one run)\n")
-table(["target", "measured", "met"], [[name, measured, "yes" if ok else "**no**"] for name, ok, measured in targets_met])
+table(["target", "measured", "met"],
+      [[name, measured, "**not decided**" if ok is None else "yes" if ok else "**no**"] for name, ok, measured in targets_met])
 print("Further checks:\n")
 table(["check", "measured", "met"], [[name, measured, "yes" if ok else "**no**"] for name, ok, measured in checks])
 analysis = here / "analysis.md"
