@@ -7,7 +7,8 @@ namespace Kling.Gateway.Tasks.Sqlite;
 /// <summary>
 /// The embedded database file. Reads use pooled connections (WAL lets them run beside writes). Writes go through one
 /// writer thread on one long-lived connection with prepared statements: SQLite has one writer anyway, and waiting
-/// for its lock inside SQLite would block request threads.
+/// for its lock inside SQLite would block request threads. Committed pages are copied from the log into the file by
+/// <see cref="SqliteCheckpointer"/>, beside the writer.
 /// </summary>
 internal sealed class SqliteDatabase : IDisposable
 {
@@ -150,7 +151,6 @@ internal sealed class SqliteDatabase : IDisposable
     private readonly Queue<WriteOperation> _queue = new();
     private bool _closed;
     private readonly Thread _writerThread;
-
     private readonly SqliteCheckpointer _checkpointer;
 
     public SqliteDatabase(IOptions<StoreOptions> options, IHostEnvironment environment, ILogger<SqliteCheckpointer> checkpointLogger)
