@@ -7,8 +7,8 @@ runs = pathlib.Path(sys.argv[1])
 here = pathlib.Path(__file__).parent
 SCENARIOS = {
     "query": "Query: `GET /kling/v1/videos/text2video/{task_id}`, polls spread over 1000 running tasks, every poll forwarded",
-    "submit": "Submit: `POST /kling/v1/videos/text2video`, realistic body (~0.4 KB)",
-    "submit-1mb": "Submit with a 1 MB PNG as Base64 `image_tail` (~1.4 MB body)",
+    "submit": "Submit: `POST /kling/v1/videos/text2video`, realistic body (~0.4 KB); each target meets a freshly started simulator",
+    "submit-1mb": "Submit with a 1 MB PNG as Base64 `image_tail` (~1.4 MB body); each target meets a freshly started simulator",
 }
 TARGETS = ["direct", "nginx", "bareyarp", "gateway", "gateway-redis", "gateway-defaults", "gateway-256mib"]
 
