@@ -37,10 +37,11 @@ public sealed class ExpectedFaultTests
     // Kestrel reports either as the connection's end (the request aborted) or as the body's unexpected end, whichever
     // it sees first; either way the event is one quiet line that names it, and nothing is forwarded.
     [Theory]
-    [InlineData(true, "the client closed the connection|could not be read: Unexpected end of request content")]
-    [InlineData(false, "the client closed the connection|could not be read: Unexpected end of request content")]
-    public async Task A_client_that_goes_away_mid_upload_leaves_one_quiet_event_with_the_reason(bool reset, string reason)
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_client_that_goes_away_mid_upload_leaves_one_quiet_event_with_the_reason(bool reset)
     {
+        const string reason = "the client closed the connection|could not be read: Unexpected end of request content";
         await using var upstream = await RecordingUpstream.StartAsync();
         await using var gateway = new GatewayFactory(upstream.BaseAddress);
         using (var tcp = await ConnectAsync(gateway))
