@@ -160,7 +160,8 @@ internal sealed class SqliteDatabase : IDisposable
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
         _writer = new SqliteWriter(Open());
         // WAL with NORMAL: a commit is durable once the WAL is synced at checkpoint; a power cut may lose the last commits, never corrupt.
-        _writer.Execute(Schema + "PRAGMA synchronous = NORMAL;");
+        // At the larger threshold the writer checkpoints only what the checkpoint thread has not copied yet.
+        _writer.Execute(Schema + $"PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = {SqliteCheckpointer.WriterThresholdPages};");
         // Databases made by earlier versions gain the columns added since.
         foreach (var (column, type) in AddedColumns)
         {
@@ -171,7 +172,6 @@ internal sealed class SqliteDatabase : IDisposable
         }
 
         _writer.Execute("CREATE INDEX IF NOT EXISTS ix_tasks_external ON tasks (tenant_id, external_id) WHERE external_id IS NOT NULL");
-        _writer.Execute($"PRAGMA wal_autocheckpoint = {SqliteCheckpointer.WriterThresholdPages}");
 
         _checkpointer = new SqliteCheckpointer(Open(), checkpointLogger);
         _writerThread = new Thread(WriteLoop) { IsBackground = true, Name = "sqlite-writer" };
