@@ -18,9 +18,14 @@ internal static class TenancyExtensions
             .Validate(o => LimitsOptions.IsValidBudget(o.UnitsPerMonth), "Limits:UnitsPerMonth " + LimitsOptions.BudgetRule)
             .ValidateOnStart();
         builder.Services.AddSingleton<TenantDirectory>();
-        builder.Services
-            .AddAuthentication(GatewayKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, GatewayKeyAuthenticationHandler>(GatewayKeyAuthenticationHandler.SchemeName, null);
+        builder.Services.AddSingleton<AuthenticatedTenants>();
+        // Transient, as the framework registers a scheme's handler: made per request by the container's compiled factory.
+        builder.Services.AddTransient<GatewayKeyAuthenticationHandler>();
+        builder.Services.AddAuthentication(options =>
+        {
+            options.DefaultScheme = GatewayKeyAuthenticationHandler.SchemeName;
+            options.AddScheme<GatewayKeyAuthenticationHandler>(GatewayKeyAuthenticationHandler.SchemeName, displayName: null);
+        });
         builder.Services.AddAuthorization();
         return builder;
     }
