@@ -44,14 +44,22 @@ internal static class ExternalTaskIds
     /// </summary>
     public static byte[] InBody(byte[] body, string upstreamId, ReadOnlySpan<byte> alsoAdded = default)
     {
-        var value = Encoding.UTF8.GetBytes("\"" + upstreamId + "\"");
         var close = body.AsSpan().LastIndexOf((byte)'}');
-        if (TryLocate(body, BodyPath, out var start, out var end))
-        {
-            return [.. body.AsSpan(0, start), .. value, .. body.AsSpan(end, close - end), .. alsoAdded, .. body.AsSpan(close)];
-        }
-
-        return [.. body.AsSpan(0, close), .. ",\"external_task_id\":"u8, .. value, .. alsoAdded, .. body.AsSpan(close)];
+        // The client's value is replaced where it stands; without one, the field is added last.
+        var replaced = TryLocate(body, BodyPath, out var start, out var end);
+        var (keep, resume) = replaced ? (start, end) : (close, close);
+        var field = replaced ? default : ",\"external_task_id\":"u8;
+        var result = new byte[keep + field.Length + Encoding.UTF8.GetByteCount(upstreamId) + 2 + (close - resume) + alsoAdded.Length + (body.Length - close)];
+        var rest = result.AsSpan();
+        Append(ref rest, body.AsSpan(0, keep));
+        Append(ref rest, field);
+        Append(ref rest, "\""u8);
+        rest = rest[Encoding.UTF8.GetBytes(upstreamId, rest)..];
+        Append(ref rest, "\""u8);
+        Append(ref rest, body.AsSpan(resume, close - resume));
+        Append(ref rest, alsoAdded);
+        Append(ref rest, body.AsSpan(close));
+        return result;
     }
 
     /// <summary>
@@ -66,7 +74,19 @@ internal static class ExternalTaskIds
         }
 
         var value = clientExternalId is null ? "null"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(clientExternalId);
-        return [.. answer.AsSpan(0, start), .. value, .. answer.AsSpan(end)];
+        var result = new byte[start + value.Length + (answer.Length - end)];
+        var rest = result.AsSpan();
+        Append(ref rest, answer.AsSpan(0, start));
+        Append(ref rest, value);
+        Append(ref rest, answer.AsSpan(end));
+        return result;
+    }
+
+    /// <summary>Copies <paramref name="part"/> to the start of <paramref name="rest"/>, which then begins after it.</summary>
+    private static void Append(ref Span<byte> rest, ReadOnlySpan<byte> part)
+    {
+        part.CopyTo(rest);
+        rest = rest[part.Length..];
     }
 
     /// <summary>Where the string or null value at this path of nested objects starts and ends.</summary>

@@ -129,7 +129,9 @@ internal sealed partial class SubmitFlow(
                 return;
             }
 
-            if (!reply.IsSuccess || TaskSnapshot.Read(reply.Body) is null)
+            // Only the external id differs between the two answers, so the client's tells whether a task was created.
+            var answer = reply.IsSuccess ? reply with { Body = ExternalTaskIds.AsClientSent(reply.Body, clientExternalId) } : reply;
+            if (!reply.IsSuccess || TaskSnapshot.Read(answer.Body) is not { } snapshot)
             {
                 await reply.WriteAsync(context);
                 return;
@@ -137,8 +139,6 @@ internal sealed partial class SubmitFlow(
 
             // The task exists upstream now: from here the gateway owes the store its record, whatever the client does.
             accepted = true;
-            var answer = reply with { Body = ExternalTaskIds.AsClientSent(reply.Body, clientExternalId) };
-            var snapshot = TaskSnapshot.Read(answer.Body)!;
             diagnostics.Set("TaskId", snapshot.TaskId);
             // The callback is kept once the task is recorded as the tenant's (never on a task another tenant owns).
             var keepCallback = callback is null ? null : new Func<Task>(() => callbacks.RegisterAsync(tenantId, snapshot.TaskId, callback));

@@ -96,16 +96,25 @@ internal static class KlingEnvelope
             edits.Insert(edit.Item1.Start.Value < edits[0].At.Start.Value ? 0 : 1, edit);
         }
 
-        var output = new ArrayBufferWriter<byte>(answer.Length + 64);
+        // One copy, into an array of the answer's final size.
+        var length = answer.Length;
+        foreach (var (at, text) in edits)
+        {
+            length += Encoding.UTF8.GetByteCount(text) - (at.End.Value - at.Start.Value);
+        }
+
+        var output = new byte[length];
+        var written = 0;
         var position = 0;
         foreach (var (at, text) in edits)
         {
-            output.Write(answer.AsSpan(position, at.Start.Value - position));
-            output.Write(Encoding.UTF8.GetBytes(text));
+            answer.AsSpan(position, at.Start.Value - position).CopyTo(output.AsSpan(written));
+            written += at.Start.Value - position;
+            written += Encoding.UTF8.GetBytes(text, output.AsSpan(written));
             position = at.End.Value;
         }
 
-        output.Write(answer.AsSpan(position));
-        return output.WrittenSpan.ToArray();
+        answer.AsSpan(position).CopyTo(output.AsSpan(written));
+        return output;
     }
 }
