@@ -13,6 +13,15 @@ internal static class UpstreamAnswer
 {
     public const int MaxMessageLength = 500;
 
+    /// <summary>
+    /// The largest answer read from the upstream (1 MiB). A Kling answer is a few kilobytes; anything past this is not
+    /// one, and reading it whole would let the upstream, or whatever answers in its name, fill the gateway's memory.
+    /// </summary>
+    public const int MaxBytes = 1024 * 1024;
+
+    /// <summary>Why an answer past <see cref="MaxBytes"/> is refused: it cannot be a Kling envelope.</summary>
+    public static readonly UpstreamOutcome TooLarge = NotAnEnvelope($"an answer of more than {MaxBytes} bytes");
+
     private static readonly JsonDocumentOptions Reading = new() { MaxDepth = 64 };
 
     /// <param name="taskId">The task a query asked about; null for a submit.</param>

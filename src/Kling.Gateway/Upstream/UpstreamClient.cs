@@ -61,6 +61,10 @@ internal sealed class UpstreamClient(
             diagnostics.Set("UpstreamStatus", reply.StatusCode);
             outcome = Check(reply, taskId: null);
         }
+        else if (error == ForwarderError.None && transformer.AnswerTooLarge)
+        {
+            outcome = UpstreamAnswer.TooLarge;
+        }
         else if (context.RequestAborted.IsCancellationRequested)
         {
             diagnostics.Set("Fault", $"the client went away during the upstream call ({error})");
@@ -107,7 +111,7 @@ internal sealed class UpstreamClient(
         {
             using var response = await invoker.Invoker.SendAsync(request, timeout.Token);
             status = (int)response.StatusCode;
-            outcome = Check(await ReadAsync(response, timeout.Token), taskId);
+            outcome = await ReadAsync(response, timeout.Token) is { } reply ? Check(reply, taskId) : UpstreamAnswer.TooLarge;
         }
         catch (HttpRequestException ex)
         {
@@ -130,9 +134,24 @@ internal sealed class UpstreamClient(
         return outcome;
     }
 
-    /// <summary>Reads a whole upstream answer; of its headers only <c>Retry-After</c> is kept (none may name the upstream's host or software).</summary>
-    public static async Task<UpstreamReply> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
-        new((int)response.StatusCode, await response.Content.ReadAsByteArrayAsync(cancellationToken), response.Headers.RetryAfter?.ToString());
+    /// <summary>
+    /// Reads a whole upstream answer, or null past <see cref="UpstreamAnswer.MaxBytes"/> (refused on its Content-Length,
+    /// or once that many bytes have come). Of its headers only <c>Retry-After</c> is kept (none may name the upstream's
+    /// host or software).
+    /// </summary>
+    public static async Task<UpstreamReply?> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await response.Content.LoadIntoBufferAsync(UpstreamAnswer.MaxBytes, cancellationToken);
+        }
+        catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConfigurationLimitExceeded)
+        {
+            return null;
+        }
+
+        return new((int)response.StatusCode, await response.Content.ReadAsByteArrayAsync(cancellationToken), response.Headers.RetryAfter?.ToString());
+    }
 
     private UpstreamOutcome Check(UpstreamReply reply, string? taskId) =>
         credentials.IsRejection(reply) ? new UpstreamOutcome(null, UpstreamFailure.CredentialsRejected, $"credentials rejected (HTTP {reply.StatusCode})")

@@ -11,6 +11,9 @@ internal sealed class UpstreamTransformer(Uri requestUri, string authorization, 
 {
     public UpstreamReply? Reply { get; private set; }
 
+    /// <summary>The upstream answered with more than <see cref="UpstreamAnswer.MaxBytes"/>: there is no reply to give.</summary>
+    public bool AnswerTooLarge { get; private set; }
+
     public override ValueTask TransformRequestAsync(
         HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
@@ -27,6 +30,7 @@ internal sealed class UpstreamTransformer(Uri requestUri, string authorization, 
         }
 
         Reply = await UpstreamClient.ReadAsync(proxyResponse, cancellationToken);
+        AnswerTooLarge = Reply is null;
         return false;
     }
 }

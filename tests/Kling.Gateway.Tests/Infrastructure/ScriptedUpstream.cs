@@ -65,11 +65,17 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
             context.Response.ContentType = answer.ContentType;
         }
 
+        if (answer.WithLength)
+        {
+            context.Response.ContentLength = Encoding.UTF8.GetByteCount(answer.Body);
+        }
+
         await context.Response.WriteAsync(answer.Body);
     }
 }
 
-internal sealed record ScriptedAnswer(int Status, string Body, string? ContentType = "application/json")
+/// <param name="WithLength">Sent with a Content-Length; otherwise chunked.</param>
+internal sealed record ScriptedAnswer(int Status, string Body, string? ContentType = "application/json", bool WithLength = false)
 {
     public static ScriptedAnswer Submitted(string taskId) => new(200,
         $$$"""{"code":0,"message":"success","request_id":"upstream-request-1","data":{"task_id":"{{{taskId}}}","task_status":"submitted","created_at":1,"updated_at":1}}""");

@@ -1,4 +1,6 @@
+using System.Text;
 using Kling.Gateway.Tests.Infrastructure;
+using Kling.Gateway.Upstream;
 using static Kling.Gateway.Tests.Infrastructure.KlingJson;
 
 namespace Kling.Gateway.Tests.Upstream;
@@ -78,6 +80,59 @@ public sealed class GarbageUpstreamTests
         Assert.Equal(taskId, (string)task["task_id"]!);
         Assert.Equal("submitted", (string)task["task_status"]!);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_submit_answer_of_exactly_the_largest_size_is_accepted_and_one_byte_more_gets_502_5000_with_nothing_recorded(bool withLength)
+    {
+        await using var upstream = await ScriptedUpstream.StartAsync();
+        await using var gateway = new GatewayFactory(upstream.BaseAddress);
+        using var client = gateway.CreateClient(TestKeys.TenantA);
+
+        upstream.Answer = SubmittedOfSize("100000000000000001", UpstreamAnswer.MaxBytes, withLength);
+        using var atTheEdge = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
+        upstream.Answer = SubmittedOfSize("100000000000000002", UpstreamAnswer.MaxBytes + 1, withLength);
+        using var pastTheEdge = await client.PostAsync(Text2VideoPath, Json(ValidSubmit));
+
+        // The client: the task at the edge; past it, the gateway's own error.
+        Assert.Equal(HttpStatusCode.OK, atTheEdge.StatusCode);
+        Assert.Equal("100000000000000001", (string)(await atTheEdge.ReadJsonAsync())["data"]!["task_id"]!);
+        var message = await pastTheEdge.AssertKlingErrorAsync(HttpStatusCode.BadGateway, 5000);
+        Assert.Equal("the upstream's answer was not a valid Kling response; nothing was recorded, try again later", message);
+        // The upstream: both submits. The store: only the first task.
+        Assert.Equal(2, upstream.Received.Count);
+        using var list = await client.GetAsync(Text2VideoPath);
+        var task = Assert.Single((await list.ReadJsonAsync())["data"]!.AsArray())!;
+        Assert.Equal("100000000000000001", (string)task["task_id"]!);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_query_answer_one_byte_past_the_largest_size_gets_502_5000_and_the_stored_task_is_unchanged(bool withLength)
+    {
+        await using var upstream = await ScriptedUpstream.StartAsync();
+        await using var gateway = new GatewayFactory(upstream.BaseAddress);
+        using var client = gateway.CreateClient(TestKeys.TenantA);
+        var taskId = await SubmitAsync(client);
+        var finished = ScriptedAnswer.Submitted(taskId);
+        upstream.Answer = OfSize(finished with { Body = finished.Body.Replace("submitted", "succeed", StringComparison.Ordinal) }, UpstreamAnswer.MaxBytes + 1, withLength);
+
+        using var query = await client.GetAsync(Text2VideoPath + "/" + taskId);
+
+        await query.AssertKlingErrorAsync(HttpStatusCode.BadGateway, 5000);
+        Assert.Equal(2, upstream.Received.Count);
+        using var list = await client.GetAsync(Text2VideoPath);
+        var task = Assert.Single((await list.ReadJsonAsync())["data"]!.AsArray())!;
+        Assert.Equal("submitted", (string)task["task_status"]!);
+    }
+
+    private static ScriptedAnswer SubmittedOfSize(string taskId, int size, bool withLength) => OfSize(ScriptedAnswer.Submitted(taskId), size, withLength);
+
+    /// <summary>The answer padded with spaces (still the same JSON) to exactly <paramref name="size"/> bytes.</summary>
+    private static ScriptedAnswer OfSize(ScriptedAnswer answer, int size, bool withLength) =>
+        answer with { Body = answer.Body + new string(' ', size - Encoding.UTF8.GetByteCount(answer.Body)), WithLength = withLength };
 
     [Fact]
     public async Task An_upstream_4xx_envelope_keeps_its_code_and_message_trimmed_to_500_characters_and_nothing_else()
