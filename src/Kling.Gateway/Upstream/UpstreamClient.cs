@@ -1,3 +1,4 @@
+using System.Buffers;
 using Kling.Gateway.Errors;
 using Kling.Gateway.Observability;
 using Microsoft.Extensions.Options;
@@ -136,21 +137,50 @@ internal sealed class UpstreamClient(
 
     /// <summary>
     /// Reads a whole upstream answer, or null past <see cref="UpstreamAnswer.MaxBytes"/> (refused on its Content-Length,
-    /// or once that many bytes have come). Of its headers only <c>Retry-After</c> is kept (none may name the upstream's
-    /// host or software).
+    /// or once one byte more has come: nothing further is read). Of its headers only <c>Retry-After</c> is kept (none
+    /// may name the upstream's host or software). A read that fails fails as the framework's own whole read does.
     /// </summary>
     public static async Task<UpstreamReply?> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        try
-        {
-            await response.Content.LoadIntoBufferAsync(UpstreamAnswer.MaxBytes, cancellationToken);
-        }
-        catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConfigurationLimitExceeded)
+        var length = response.Content.Headers.ContentLength;
+        if (length > UpstreamAnswer.MaxBytes)
         {
             return null;
         }
 
-        return new((int)response.StatusCode, await response.Content.ReadAsByteArrayAsync(cancellationToken), response.Headers.RetryAfter?.ToString());
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var body = length is { } exact ? await ReadExactlyAsync(stream, (int)exact, cancellationToken) : await ReadAtMostAsync(stream, cancellationToken);
+            return body is null ? null : new((int)response.StatusCode, body, response.Headers.RetryAfter?.ToString());
+        }
+        catch (IOException ex)
+        {
+            throw new HttpRequestException("Error while copying content to a stream.", ex);
+        }
+    }
+
+    private static async Task<byte[]> ReadExactlyAsync(Stream stream, int length, CancellationToken cancellationToken)
+    {
+        var body = new byte[length];
+        await stream.ReadExactlyAsync(body, cancellationToken);
+        return body;
+    }
+
+    /// <summary>An answer of unannounced length (chunked), read until it ends or passes the limit.</summary>
+    private static async Task<byte[]?> ReadAtMostAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        while (await stream.ReadAsync(buffer.GetMemory(4096), cancellationToken) is var read and > 0)
+        {
+            buffer.Advance(read);
+            if (buffer.WrittenCount > UpstreamAnswer.MaxBytes)
+            {
+                return null;
+            }
+        }
+
+        return buffer.WrittenSpan.ToArray();
     }
 
     private UpstreamOutcome Check(UpstreamReply reply, string? taskId) =>
