@@ -59,10 +59,16 @@ internal static class KlingEnvelope
                 properties++;
                 var name = reader.ValueTextEquals("code"u8) ? 1 : reader.ValueTextEquals("message"u8) ? 2 : reader.ValueTextEquals("request_id"u8) ? 3 : 0;
                 reader.Read();
-                var value = new Range((int)reader.TokenStartIndex, (int)reader.BytesConsumed);
+                var valueStart = (int)reader.TokenStartIndex;
+                var valueToken = reader.TokenType;
+                var givenId = name == 3 && valueToken == JsonTokenType.String ? reader.GetString() : null;
+                int? number = name == 1 && valueToken == JsonTokenType.Number && reader.TryGetInt32(out var read) ? read : null;
+                // The whole value, an object's or array's closing bracket included, is what an edit replaces.
+                reader.Skip();
+                var value = new Range(valueStart, (int)reader.BytesConsumed);
                 switch (name)
                 {
-                    case 1 when reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var number):
+                    case 1 when number is not null:
                         code = number;
                         break;
                     case 2:
@@ -70,11 +76,9 @@ internal static class KlingEnvelope
                         break;
                     case 3:
                         id = value;
-                        upstreamRequestId = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                        upstreamRequestId = givenId;
                         break;
                 }
-
-                reader.Skip();
             }
         }
         catch (JsonException)

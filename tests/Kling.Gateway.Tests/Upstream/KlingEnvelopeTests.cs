@@ -14,6 +14,8 @@ public sealed class KlingEnvelopeTests
         """ { "request_id" : "gw-1", "code" : 1303, "message" : "parallel task limit exceeded" }""", "up-2")]
     [InlineData("""{}""", """{"request_id":"gw-1"}""", null)]
     [InlineData("""{"request_id":7,"code":5000}""", """{"request_id":"gw-1","code":5000}""", null)]
+    [InlineData("""{"code":0,"message":{"text":"ok","n":[1,2]},"request_id":["up-3",{"a":1}],"data":{"task_id":"1"}}""",
+        """{"code":0,"message":"success","request_id":"gw-1","data":{"task_id":"1"}}""", null)]
     public void The_client_gets_the_gateways_request_id_and_success_for_code_0(string upstream, string expected, string? upstreamRequestId)
     {
         var body = KlingEnvelope.ForClient(Encoding.UTF8.GetBytes(upstream), "gw-1", out var upstreamId);
