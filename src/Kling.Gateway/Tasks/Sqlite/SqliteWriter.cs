@@ -21,18 +21,27 @@ internal sealed class SqliteWriter : IDisposable
     {
         _connection = connection;
         _database = connection.Handle!;
-        // The provider waits out another process's lock by polling up to its timeout; SQLite's own statements wait as long.
-        raw.sqlite3_busy_timeout(_database, connection.DefaultTimeout * 1000);
+        // The provider waits out another process's lock by polling up to its timeout (0: for ever); SQLite's own wait does the same.
+        raw.sqlite3_busy_timeout(_database, connection.DefaultTimeout == 0 ? int.MaxValue : connection.DefaultTimeout * 1000);
     }
 
-    /// <summary>Runs the statement (or, once, each statement of a script) to its end; the rows it changed.</summary>
+    /// <summary>
+    /// Runs the statement (or, once, each statement of a script, which takes no parameters) to its end; as the provider
+    /// counts them, the rows its writing statements changed, or -1 when none writes.
+    /// </summary>
     public int Execute(string sql, params object?[] parameters)
     {
         if (!_statements.TryGetValue(sql, out var prepared))
         {
             var first = Prepare(sql, out var rest);
-            if (rest.Length > 0)
+            if (rest.Length > 0 || first.IsInvalid)
             {
+                if (parameters.Length > 0)
+                {
+                    first.Dispose();
+                    throw new ArgumentException("a script of several statements takes no parameters", nameof(parameters));
+                }
+
                 return RunScript(first, rest);
             }
 
@@ -48,7 +57,7 @@ internal sealed class SqliteWriter : IDisposable
                 // Rows (a RETURNING clause, a pragma's answer) are not wanted here.
             }
 
-            return raw.sqlite3_changes(_database);
+            return Changed(statement, -1);
         }
         finally
         {
@@ -62,10 +71,10 @@ internal sealed class SqliteWriter : IDisposable
         if (!_statements.TryGetValue(sql, out var prepared))
         {
             var first = Prepare(sql, out var rest);
-            if (rest.Length > 0)
+            if (rest.Length > 0 || first.IsInvalid)
             {
-                raw.sqlite3_finalize(first);
-                throw new ArgumentException("a scalar query must be a single statement", nameof(sql));
+                first.Dispose();
+                throw new ArgumentException("a scalar query must be one statement", nameof(sql));
             }
 
             prepared = _statements[sql] = new Statement(first);
@@ -99,7 +108,7 @@ internal sealed class SqliteWriter : IDisposable
     {
         foreach (var statement in _statements.Values)
         {
-            raw.sqlite3_finalize(statement.Handle);
+            statement.Handle.Dispose();
         }
 
         foreach (var command in _commands.Values)
@@ -127,25 +136,27 @@ internal sealed class SqliteWriter : IDisposable
         return command;
     }
 
-    /// <summary>A script (the schema) runs once: each statement is prepared after the one before it has run.</summary>
+    /// <summary>
+    /// A script (the schema) runs once: each statement is prepared after the one before it has run. A text with no
+    /// statement left (whitespace, a comment) prepares to none.
+    /// </summary>
     private int RunScript(sqlite3_stmt first, string rest)
     {
-        var changed = 0;
+        var changed = -1;
         var statement = first;
         while (true)
         {
-            try
+            using (statement)
             {
-                while (Step(statement))
+                if (!statement.IsInvalid)
                 {
-                    // A pragma's answer.
-                }
+                    while (Step(statement))
+                    {
+                        // A pragma's answer.
+                    }
 
-                changed += raw.sqlite3_changes(_database);
-            }
-            finally
-            {
-                raw.sqlite3_finalize(statement);
+                    changed = Changed(statement, changed);
+                }
             }
 
             if (rest.Length == 0)
@@ -169,6 +180,10 @@ internal sealed class SqliteWriter : IDisposable
         rest = rest.Trim();
         return statement;
     }
+
+    /// <summary>The provider's count: a writing statement adds the rows it changed (triggers' rows not included).</summary>
+    private int Changed(sqlite3_stmt statement, int before) =>
+        raw.sqlite3_stmt_readonly(statement) != 0 ? before : Math.Max(before, 0) + raw.sqlite3_changes(_database);
 
     /// <summary>One step: true with a row to read, false once done; SQLite's error as the provider raises it.</summary>
     private bool Step(sqlite3_stmt statement)
@@ -208,7 +223,7 @@ internal sealed class SqliteWriter : IDisposable
                 if (name is null || !name.StartsWith("$p", StringComparison.Ordinal)
                     || !int.TryParse(name.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out numbers[slot - 1]))
                 {
-                    raw.sqlite3_finalize(handle);
+                    handle.Dispose();
                     throw new ArgumentException($"statement parameters are named $p0, $p1, ...: not {name}");
                 }
             }

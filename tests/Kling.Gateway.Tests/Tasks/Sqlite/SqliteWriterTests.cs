@@ -75,6 +75,33 @@ public sealed class SqliteWriterTests : IDisposable
         Assert.Equal(1, _writer.Execute("INSERT INTO s (id, v) VALUES ($p0, $p1)", 2L, "two"));
     }
 
+    [Fact]
+    public void A_script_takes_no_parameters_and_what_is_only_a_comment_runs_nothing()
+    {
+        _writer.Execute("CREATE TABLE c (v TEXT)");
+
+        // Bound values would not reach the script's statements: refused before anything runs.
+        Assert.Throws<ArgumentException>(() => _writer.Execute("INSERT INTO c (v) VALUES ($p0); -- a note", "lost"));
+        Assert.Equal(0L, _writer.Scalar("SELECT COUNT(*) FROM c"));
+        Assert.Equal(1, _writer.Execute("INSERT INTO c (v) VALUES ('kept'); -- a note"));
+        Assert.Equal(-1, _writer.Execute("-- only a note"));
+        Assert.Equal(-1, _writer.Execute(""));
+        Assert.Throws<ArgumentException>(() => _writer.Scalar("  "));
+    }
+
+    [Fact]
+    public void Rows_changed_are_counted_as_the_provider_counts_them()
+    {
+        _writer.Execute("CREATE TABLE n (v INTEGER)");
+        Assert.Equal(2, _writer.Execute("INSERT INTO n (v) VALUES (1), (2)"));
+
+        // A statement that writes nothing says -1, not what the last write changed.
+        Assert.Equal(-1, _writer.Execute("SELECT v FROM n"));
+        Assert.Equal(0, _writer.Execute("UPDATE n SET v = 3 WHERE v = $p0", 99L));
+        // A script counts every writing statement: 2 rows, then the 1 row that became 3.
+        Assert.Equal(3, _writer.Execute("UPDATE n SET v = v + 1; UPDATE n SET v = v + 1 WHERE v = 3"));
+    }
+
     public void Dispose()
     {
         _writer.Dispose();
