@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Kling.Gateway.Upstream;
 
 namespace Kling.Gateway.Tasks;
 
@@ -42,24 +43,15 @@ internal static class ExternalTaskIds
     /// (or added last), and <paramref name="alsoAdded"/> (whole <c>,"name":value</c> fields of the gateway's) added last;
     /// every other byte stays as it was. One copy. Expects a non-empty JSON object, as validated.
     /// </summary>
-    public static byte[] InBody(byte[] body, string upstreamId, ReadOnlySpan<byte> alsoAdded = default)
+    public static byte[] InBody(byte[] body, string upstreamId, ReadOnlyMemory<byte> alsoAdded = default)
     {
         var close = body.AsSpan().LastIndexOf((byte)'}');
+        var last = close..close;
         // The client's value is replaced where it stands; without one, the field is added last.
-        var replaced = TryLocate(body, BodyPath, out var start, out var end);
-        var (keep, resume) = replaced ? (start, end) : (close, close);
-        var field = replaced ? default : ",\"external_task_id\":"u8;
-        var result = new byte[keep + field.Length + Encoding.UTF8.GetByteCount(upstreamId) + 2 + (close - resume) + alsoAdded.Length + (body.Length - close)];
-        var rest = result.AsSpan();
-        Append(ref rest, body.AsSpan(0, keep));
-        Append(ref rest, field);
-        Append(ref rest, "\""u8);
-        rest = rest[Encoding.UTF8.GetBytes(upstreamId, rest)..];
-        Append(ref rest, "\""u8);
-        Append(ref rest, body.AsSpan(resume, close - resume));
-        Append(ref rest, alsoAdded);
-        Append(ref rest, body.AsSpan(close));
-        return result;
+        var (at, value) = TryLocate(body, BodyPath, out var start, out var end)
+            ? (new Range(start, end), $"\"{upstreamId}\"")
+            : (last, $",\"external_task_id\":\"{upstreamId}\"");
+        return JsonSplice.Apply(body, (at, Encoding.UTF8.GetBytes(value)), (last, alsoAdded));
     }
 
     /// <summary>
@@ -74,19 +66,7 @@ internal static class ExternalTaskIds
         }
 
         var value = clientExternalId is null ? "null"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(clientExternalId);
-        var result = new byte[start + value.Length + (answer.Length - end)];
-        var rest = result.AsSpan();
-        Append(ref rest, answer.AsSpan(0, start));
-        Append(ref rest, value);
-        Append(ref rest, answer.AsSpan(end));
-        return result;
-    }
-
-    /// <summary>Copies <paramref name="part"/> to the start of <paramref name="rest"/>, which then begins after it.</summary>
-    private static void Append(ref Span<byte> rest, ReadOnlySpan<byte> part)
-    {
-        part.CopyTo(rest);
-        rest = rest[part.Length..];
+        return JsonSplice.Apply(answer, (new Range(start, end), value));
     }
 
     /// <summary>Where the string or null value at this path of nested objects starts and ends.</summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -88,37 +89,20 @@ internal static class KlingEnvelope
 
         // Request ids are plain tokens (letters, digits, - _ . :): nothing to escape.
         var insertAt = new Range(start, start);
-        var edits = new List<(Range At, string Text)>(2)
+        var edits = new List<(Range At, ReadOnlyMemory<byte> Text)>(2)
         {
-            (id ?? insertAt, id is null ? $"\"request_id\":\"{requestId}\"{(properties > 0 ? "," : "")}" : $"\"{requestId}\""),
+            (id ?? insertAt, Utf8(id is null ? $"\"request_id\":\"{requestId}\"{(properties > 0 ? "," : "")}" : $"\"{requestId}\"")),
         };
         if (code == 0)
         {
             // A code means a property follows whatever is inserted here.
-            var edit = (message ?? insertAt, message is null ? $"\"message\":\"{Success}\"," : $"\"{Success}\"");
+            var edit = (message ?? insertAt, Utf8(message is null ? $"\"message\":\"{Success}\"," : $"\"{Success}\""));
             // In the body's order; two insertions at the start stay in this order.
             edits.Insert(edit.Item1.Start.Value < edits[0].At.Start.Value ? 0 : 1, edit);
         }
 
-        // One copy, into an array of the answer's final size.
-        var length = answer.Length;
-        foreach (var (at, text) in edits)
-        {
-            length += Encoding.UTF8.GetByteCount(text) - (at.End.Value - at.Start.Value);
-        }
-
-        var output = new byte[length];
-        var written = 0;
-        var position = 0;
-        foreach (var (at, text) in edits)
-        {
-            answer.AsSpan(position, at.Start.Value - position).CopyTo(output.AsSpan(written));
-            written += at.Start.Value - position;
-            written += Encoding.UTF8.GetBytes(text, output.AsSpan(written));
-            position = at.End.Value;
-        }
-
-        answer.AsSpan(position).CopyTo(output.AsSpan(written));
-        return output;
+        return JsonSplice.Apply(answer, CollectionsMarshal.AsSpan(edits));
     }
+
+    private static ReadOnlyMemory<byte> Utf8(string text) => Encoding.UTF8.GetBytes(text);
 }
