@@ -31,65 +31,30 @@ internal sealed class SqliteWriter : IDisposable
     /// </summary>
     public int Execute(string sql, params object?[] parameters)
     {
-        if (!_statements.TryGetValue(sql, out var prepared))
+        if (Cached(sql, out var script, out var rest) is not { } prepared)
         {
-            var first = Prepare(sql, out var rest);
-            if (rest.Length > 0 || first.IsInvalid)
+            if (parameters.Length > 0)
             {
-                if (parameters.Length > 0)
-                {
-                    first.Dispose();
-                    throw new ArgumentException("a script of several statements takes no parameters", nameof(parameters));
-                }
-
-                return RunScript(first, rest);
+                script.Dispose();
+                throw new ArgumentException("a script of several statements takes no parameters", nameof(parameters));
             }
 
-            prepared = _statements[sql] = new Statement(first);
+            return RunScript(script, rest);
         }
 
-        var statement = prepared.Handle;
-        try
-        {
-            prepared.Bind(parameters);
-            while (Step(statement))
-            {
-                // Rows (a RETURNING clause, a pragma's answer) are not wanted here.
-            }
-
-            return Changed(statement, -1);
-        }
-        finally
-        {
-            raw.sqlite3_reset(statement);
-        }
+        return Run(prepared, parameters, static (writer, statement) => writer.ToEnd(statement, -1));
     }
 
     /// <summary>The first column of the statement's first row, or null when it returns none.</summary>
     public object? Scalar(string sql, params object?[] parameters)
     {
-        if (!_statements.TryGetValue(sql, out var prepared))
+        if (Cached(sql, out var script, out _) is not { } prepared)
         {
-            var first = Prepare(sql, out var rest);
-            if (rest.Length > 0 || first.IsInvalid)
-            {
-                first.Dispose();
-                throw new ArgumentException("a scalar query must be one statement", nameof(sql));
-            }
-
-            prepared = _statements[sql] = new Statement(first);
+            script.Dispose();
+            throw new ArgumentException("a scalar query must be one statement", nameof(sql));
         }
 
-        var statement = prepared.Handle;
-        try
-        {
-            prepared.Bind(parameters);
-            return Step(statement) ? Column(statement, 0) : null;
-        }
-        finally
-        {
-            raw.sqlite3_reset(statement);
-        }
+        return Run(prepared, parameters, static (writer, statement) => writer.Step(statement) ? Column(statement, 0) : null);
     }
 
     public List<T> Query<T>(string sql, Func<SqliteDataReader, T> read, params object?[] parameters)
@@ -137,6 +102,43 @@ internal sealed class SqliteWriter : IDisposable
     }
 
     /// <summary>
+    /// The statement prepared once for <paramref name="sql"/>; null when the text is not one statement, with what was
+    /// prepared of it (<paramref name="script"/>, to run or dispose) and the text after that.
+    /// </summary>
+    private Statement? Cached(string sql, out sqlite3_stmt script, out string rest)
+    {
+        script = null!;
+        rest = "";
+        if (_statements.TryGetValue(sql, out var prepared))
+        {
+            return prepared;
+        }
+
+        var first = Prepare(sql, out rest);
+        if (rest.Length > 0 || first.IsInvalid)
+        {
+            script = first;
+            return null;
+        }
+
+        return _statements[sql] = new Statement(first);
+    }
+
+    /// <summary>Binds the values, lets <paramref name="read"/> step the statement, and resets it whatever happened.</summary>
+    private T Run<T>(Statement prepared, object?[] parameters, Func<SqliteWriter, sqlite3_stmt, T> read)
+    {
+        try
+        {
+            prepared.Bind(parameters);
+            return read(this, prepared.Handle);
+        }
+        finally
+        {
+            raw.sqlite3_reset(prepared.Handle);
+        }
+    }
+
+    /// <summary>
     /// A script (the schema) runs once: each statement is prepared after the one before it has run. A text with no
     /// statement left (whitespace, a comment) prepares to none.
     /// </summary>
@@ -150,12 +152,7 @@ internal sealed class SqliteWriter : IDisposable
             {
                 if (!statement.IsInvalid)
                 {
-                    while (Step(statement))
-                    {
-                        // A pragma's answer.
-                    }
-
-                    changed = Changed(statement, changed);
+                    changed = ToEnd(statement, changed);
                 }
             }
 
@@ -181,9 +178,19 @@ internal sealed class SqliteWriter : IDisposable
         return statement;
     }
 
-    /// <summary>The provider's count: a writing statement adds the rows it changed (triggers' rows not included).</summary>
-    private int Changed(sqlite3_stmt statement, int before) =>
-        raw.sqlite3_stmt_readonly(statement) != 0 ? before : Math.Max(before, 0) + raw.sqlite3_changes(_database);
+    /// <summary>
+    /// Steps the statement to its end; <paramref name="before"/> plus, as the provider counts them, the rows it changed
+    /// if it writes (triggers' rows not included).
+    /// </summary>
+    private int ToEnd(sqlite3_stmt statement, int before)
+    {
+        while (Step(statement))
+        {
+            // Rows (a RETURNING clause, a pragma's answer) are not wanted.
+        }
+
+        return raw.sqlite3_stmt_readonly(statement) != 0 ? before : Math.Max(before, 0) + raw.sqlite3_changes(_database);
+    }
 
     /// <summary>One step: true with a row to read, false once done; SQLite's error as the provider raises it.</summary>
     private bool Step(sqlite3_stmt statement)
