@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using Kling.Gateway.Tests.Infrastructure;
 using Kling.Gateway.Upstream;
 using static Kling.Gateway.Tests.Infrastructure.KlingJson;
@@ -75,8 +76,7 @@ public sealed class GarbageUpstreamTests
         var received = upstream.Received;
         Assert.Equal(2, received.Count);
         Assert.Equal("/kling/v1/videos/text2video/" + taskId, received[1].PathAndQuery);
-        using var list = await client.GetAsync(Text2VideoPath);
-        var task = Assert.Single((await list.ReadJsonAsync())["data"]!.AsArray())!;
+        var task = await OnlyListedTaskAsync(client);
         Assert.Equal(taskId, (string)task["task_id"]!);
         Assert.Equal("submitted", (string)task["task_status"]!);
     }
@@ -102,8 +102,7 @@ public sealed class GarbageUpstreamTests
         Assert.Equal("the upstream's answer was not a valid Kling response; nothing was recorded, try again later", message);
         // The upstream: both submits. The store: only the first task.
         Assert.Equal(2, upstream.Received.Count);
-        using var list = await client.GetAsync(Text2VideoPath);
-        var task = Assert.Single((await list.ReadJsonAsync())["data"]!.AsArray())!;
+        var task = await OnlyListedTaskAsync(client);
         Assert.Equal("100000000000000001", (string)task["task_id"]!);
     }
 
@@ -123,9 +122,14 @@ public sealed class GarbageUpstreamTests
 
         await query.AssertKlingErrorAsync(HttpStatusCode.BadGateway, 5000);
         Assert.Equal(2, upstream.Received.Count);
+        Assert.Equal("submitted", (string)(await OnlyListedTaskAsync(client))["task_status"]!);
+    }
+
+    /// <summary>The tenant's task list, which must hold exactly one task.</summary>
+    private static async Task<JsonNode> OnlyListedTaskAsync(HttpClient client)
+    {
         using var list = await client.GetAsync(Text2VideoPath);
-        var task = Assert.Single((await list.ReadJsonAsync())["data"]!.AsArray())!;
-        Assert.Equal("submitted", (string)task["task_status"]!);
+        return Assert.Single((await list.ReadJsonAsync())["data"]!.AsArray())!;
     }
 
     private static ScriptedAnswer SubmittedOfSize(string taskId, int size, bool withLength) => OfSize(ScriptedAnswer.Submitted(taskId), size, withLength);
